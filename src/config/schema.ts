@@ -15,7 +15,9 @@ export const configSchema = z.object({
   model: z.object({
     architecture: z.enum(architectureNames as [string, ...string[]]).default('conv64'),
     z: z.number().int().min(1).default(10),
-  }).strict().default({ architecture: 'conv64', z: 10 }),
+    /** Hidden width of the 'fc' architecture (ignored by the conv ones). */
+    hidden: z.number().int().min(1).default(1200),
+  }).strict().default({ architecture: 'conv64', z: 10, hidden: 1200 }),
   loss: z.string().default('bce'),
   /** 'sum' over pixels (the field's convention) or per-pixel 'mean' (then β_mean = β_sum / (H·W·C)). */
   lossReduction: z.enum(['sum', 'mean']).default('sum'),

@@ -152,7 +152,8 @@ function dip(name: 'dipvae1' | 'dipvae2') {
   return (p: { lambdaOd: number; lambdaD?: number }) => gaussianFramework(name, (_ctx, post) => {
     const kl = klMean(post);
     let cov = covariance(post.mu);
-    if (name === 'dipvae2') cov = tf.add(cov, tf.diag(tf.mean(tf.exp(post.logvar), 0))) as tf.Tensor2D;
+    // DIP-VAE-II: Cov(μ) + diag(E[σ²]) (built as eye ⊙ row, which has a gradient; tf.diag has none)
+    if (name === 'dipvae2') cov = tf.add(cov, tf.mul(tf.eye(post.mu.shape[1]), tf.expandDims(tf.mean(tf.exp(post.logvar), 0), 0))) as tf.Tensor2D;
     const D = post.mu.shape[1];
     const eye = tf.eye(D);
     const diag = tf.mul(cov, eye);
@@ -210,7 +211,9 @@ function adaptive(name: 'adagvae' | 'adamlvae', p: { beta: z.output<typeof sched
       const kl12 = tf.mul(0.5, tf.sub(tf.add(tf.sub(lv2, lv1), tf.div(tf.add(v1, tf.square(tf.sub(mu1, mu2))), v2)), 1));
       const mx = tf.max(kl12, 1, true), mn = tf.min(kl12, 1, true);
       const threshold = tf.add(mn, tf.mul(p.thresholdRatio, tf.sub(mx, mn)));
-      const shared = tf.less(kl12, threshold);
+      // The shared-dimension mask is a decision, not a differentiable quantity: rebuild it from values so the
+      // gradient tape does not try to differentiate the comparison.
+      const shared = tf.tensor(tf.less(kl12, threshold).dataSync(), kl12.shape, 'bool');
       let muAvg: tf.Tensor, vAvg: tf.Tensor;
       if (name === 'adagvae') {
         muAvg = tf.mul(0.5, tf.add(mu1, mu2));

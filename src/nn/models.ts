@@ -19,6 +19,8 @@ export interface ModelSpec {
   zDim: number;
   /** How many encoder outputs per latent dimension (2 for Gaussian μ, log σ²; 1 for an AE). */
   encoderOutputsPerLatent?: number;
+  /** Width of the fully connected architecture's hidden layers (default 1200, as in disentanglement_lib). */
+  hidden?: number;
 }
 
 export interface EncoderDecoder {
@@ -89,17 +91,19 @@ function fcModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
   const [h, w, c] = spec.obsShape;
   const d = h * w * c;
   const k = spec.encoderOutputsPerLatent ?? 2;
+  const n = spec.hidden ?? 1200;
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`model.hidden must be a positive integer, got ${n}`);
   const enc: Layer[] = [
     { name: 'enc/flatten', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], d]) },
-    dense('enc/dense0', d, 1200, 'relu', rng),
-    dense('enc/dense1', 1200, 1200, 'relu', rng),
-    dense('enc/out', 1200, k * spec.zDim, 'linear', rng),
+    dense('enc/dense0', d, n, 'relu', rng),
+    dense('enc/dense1', n, n, 'relu', rng),
+    dense('enc/out', n, k * spec.zDim, 'linear', rng),
   ];
   const dec: Layer[] = [
-    dense('dec/dense0', spec.zDim, 1200, 'tanh', rng),
-    dense('dec/dense1', 1200, 1200, 'tanh', rng),
-    dense('dec/dense2', 1200, 1200, 'tanh', rng),
-    dense('dec/out', 1200, d, 'linear', rng),
+    dense('dec/dense0', spec.zDim, n, 'tanh', rng),
+    dense('dec/dense1', n, n, 'tanh', rng),
+    dense('dec/dense2', n, n, 'tanh', rng),
+    dense('dec/out', n, d, 'linear', rng),
     { name: 'dec/reshape', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], h, w, c]) },
   ];
   return assemble(spec, enc, dec);

@@ -54,7 +54,7 @@ function assemble(dir: string, config: RunConfig): Run {
   const framework = createFramework(fwName, { zDim: config.model.z, params: fwParams, rng: rng.fork('framework'), data });
   const model = makeModel({
     architecture: config.model.architecture as any, obsShape: [...dataset.obsShape] as [number, number, number],
-    zDim: config.model.z, encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
+    zDim: config.model.z, hidden: config.model.hidden, encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
   }, rng.fork('model'));
   const optimizer = tf.train.adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2) as tf.AdamOptimizer;
   return { dir, config, dataset, framework, model, recon: withReduction(parseLoss(config.loss), config.lossReduction), optimizer, step: 0 };

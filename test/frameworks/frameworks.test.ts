@@ -101,3 +101,27 @@ describe('frameworks', () => {
     expect(scheduleValue({ type: 'delay', value: 4, afterStep: 5, before: 0 }, 5)).toBe(4);
   });
 });
+
+describe('every framework trains (gradients flow through its loss)', () => {
+  it.each(frameworkNames())('%s: a few Adam steps on a tiny model lower the loss', async (name) => {
+    const { makeModel } = await import('../../src/nn/index.js');
+    const zDim = name === 'decomposition' ? 2 : 3;
+    const fw = createFramework(name, { zDim, params: name === 'factorvae' ? { hidden: 16, layers: 2 } : {}, rng: new Rng(1) });
+    const model = makeModel({ architecture: 'fc', obsShape: [2, 2, 1], zDim, hidden: 32, encoderOutputsPerLatent: fw.encoderOutputsPerLatent }, 2);
+    const vars = [...model.encoderVariables, ...model.decoderVariables, ...(fw.extraVariables?.() ?? [])];
+    const opt = tf.train.adam(1e-3);
+    const rng = new Rng(3);
+    const x = tf.tensor4d(Float32Array.from({ length: 16 * 4 }, () => (rng.uniform() > 0.5 ? 1 : 0)), [16, 2, 2, 1]);
+    const losses: number[] = [];
+    for (let step = 0; step < 25; step++) {
+      const ctx = { model, recon: parseLoss('bce'), x, step, seed: 7 };
+      const c = opt.minimize(() => fw.loss(ctx).loss, true, vars)!;
+      losses.push(c.dataSync()[0]);
+      c.dispose();
+      fw.afterStep?.(ctx);
+    }
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    model.dispose();
+  });
+});
