@@ -86,7 +86,7 @@ function convModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
   return assemble(spec, enc, dec);
 }
 
-/** The fully connected alternative: encoder 1200-1200 ReLU; decoder 1200-1200-1200 tanh. */
+/** The fully connected alternative: encoder n-n ReLU; decoder n-n-n tanh (n = spec.hidden, the field's 1200 by default). */
 function fcModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
   const [h, w, c] = spec.obsShape;
   const d = h * w * c;
