@@ -1,18 +1,38 @@
-import type { BackendProvider } from '../backends.js';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendProvider, EngineOptions } from '../backends.js';
+import { TorchBackend } from './backend.js';
+import { registerTorchKernels } from './kernels.js';
+import { addonUnavailableReason, loadAddon } from './native.js';
+
+let registeredWith: { threads: number; device: string } | null = null;
 
 /**
- * The native `torch` backend (tfjs kernels on libtorch) is planned but not part of this version:
- * it reports itself unavailable, so `auto` uses wasm and `--backend torch` fails with this message.
+ * The native `torch` backend: tfjs kernels on libtorch, built opt-in with `npm run build:native`.
+ * One backend instance per process (libtorch's thread count and device are process-wide).
  */
-const reason = 'the native libtorch backend is not implemented in this version yet; use --backend wasm (the default)';
-
 export const torchProvider: BackendProvider = {
   name: 'torch',
-  description: 'native libtorch addon (not yet available)',
+  description: 'native libtorch addon (npm run build:native)',
   async unavailableReason() {
-    return reason;
+    return addonUnavailableReason();
   },
-  async init() {
-    throw new Error(reason);
+  async init(opts: EngineOptions) {
+    const addon = loadAddon();
+    if (!addon) throw new Error(`the torch backend is ${addonUnavailableReason()}`);
+    const threads = opts.threads ?? 1;
+    const device = opts.device ?? 'cpu';
+    if (registeredWith && (registeredWith.threads !== threads || registeredWith.device !== device)) {
+      throw new Error(`the torch backend already runs with ${registeredWith.threads} threads on ${registeredWith.device}; ` +
+        'it cannot be restarted with other settings in the same process');
+    }
+    if (!registeredWith) {
+      addon.init(threads, device);
+      registerTorchKernels();
+      tf.registerBackend('torch', () => new TorchBackend(addon, device), 1);
+      registeredWith = { threads, device };
+    }
+    const ok = await tf.setBackend('torch');
+    if (!ok) throw new Error('tf.setBackend("torch") returned false');
+    await tf.ready();
   },
 };

@@ -1,0 +1,27 @@
+{
+  # Built by native/build.mjs (npm run build:native), which finds libtorch and passes its folders
+  # in the environment: LIBTORCH_INCLUDE (one or more, separated by spaces), LIBTORCH_LIB, LIBTORCH_CXX11_ABI.
+  "targets": [
+    {
+      "target_name": "disentangle_torch",
+      "sources": ["src/addon.cc"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(node -p \"process.env.LIBTORCH_INCLUDE || ''\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_CPP_EXCEPTIONS",
+        "_GLIBCXX_USE_CXX11_ABI=<!(node -p \"process.env.LIBTORCH_CXX11_ABI || '1'\")"
+      ],
+      "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "libraries": [
+        "-L<!(node -p \"process.env.LIBTORCH_LIB || ''\")",
+        "-Wl,-rpath,<!(node -p \"process.env.LIBTORCH_LIB || ''\")",
+        "-ltorch", "-ltorch_cpu", "-lc10"
+      ]
+    }
+  ]
+}
