@@ -121,6 +121,15 @@ for (const [k, s, p, d] of [[3, 1, 'same', 1], [4, 2, 'same', 1], [3, 2, 'valid'
     };
   }]);
 }
+for (const [h, k, s] of [[9, 4, 2], [8, 4, 2], [7, 3, 1]] as const) {
+  cases.push([`conv2d with one input channel, ${h}×${h}, k${k} s${s}: forward and gradients`, (rng) => {
+    const x = normal(rng, [3, h, h, 1]), w = normal(rng, [k, k, 1, 5]);
+    return () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, 'same')));
+      return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s, 'same'), ...tf.grads(f)([x, w])];
+    };
+  }]);
+}
 for (const [k, s] of [[4, 2], [3, 2], [3, 1]] as const) {
   cases.push([`conv2dTranspose k${k} s${s}: forward and gradients`, (rng) => {
     const x = normal(rng, [2, 5, 4, 3]), w = normal(rng, [k, k, 2, 3]);
