@@ -1,6 +1,7 @@
 {
   # Built by native/build.mjs (npm run build:native), which finds libtorch and passes its folders
-  # in the environment: LIBTORCH_INCLUDE (one or more, separated by spaces), LIBTORCH_LIB, LIBTORCH_CXX11_ABI.
+  # in the environment: LIBTORCH_INCLUDE (one or more, separated by spaces), LIBTORCH_LIB, LIBTORCH_CXX11_ABI,
+  # LIBTORCH_EXTRA_LIBS (the CUDA libraries, linked even though no symbol of theirs is used directly).
   "targets": [
     {
       "target_name": "disentangle_torch",
@@ -20,7 +21,8 @@
       "libraries": [
         "-L<!(node -p \"process.env.LIBTORCH_LIB || ''\")",
         "-Wl,-rpath,<!(node -p \"process.env.LIBTORCH_LIB || ''\")",
-        "-ltorch", "-ltorch_cpu", "-lc10"
+        "-ltorch", "-ltorch_cpu", "-lc10",
+        "<!@(node -p \"process.env.LIBTORCH_EXTRA_LIBS || ''\")"
       ]
     }
   ]

@@ -56,11 +56,15 @@ function nodeGyp() {
 }
 
 const { include, lib } = findLibtorch();
-const env = { ...process.env, LIBTORCH_INCLUDE: include.join(' '), LIBTORCH_LIB: lib, LIBTORCH_CXX11_ABI: cxx11Abi(lib) };
+// A CUDA build of libtorch registers its CUDA kernels from libtorch_cuda.so / libc10_cuda.so, which nothing in
+// the addon references by name: link them with --no-as-needed so that they load (else at::hasCUDA() is false).
+const cudaLibs = ['torch_cuda', 'c10_cuda'].filter((l) => existsSync(join(lib, `lib${l}.so`)));
+const extra = cudaLibs.length ? `-Wl,--no-as-needed ${cudaLibs.map((l) => `-l${l}`).join(' ')} -Wl,--as-needed` : '';
+const env = { ...process.env, LIBTORCH_INCLUDE: include.join(' '), LIBTORCH_LIB: lib, LIBTORCH_CXX11_ABI: cxx11Abi(lib), LIBTORCH_EXTRA_LIBS: extra };
 const [cmd, pre] = nodeGyp();
 const args = [...pre, 'rebuild', '-j', 'max'];
 if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-process.stderr.write(`build:native: libtorch ${lib} (C++11 ABI ${env.LIBTORCH_CXX11_ABI})\n`);
+process.stderr.write(`build:native: libtorch ${lib} (C++11 ABI ${env.LIBTORCH_CXX11_ABI}${cudaLibs.length ? ', with CUDA' : ', CPU only'})\n`);
 const r = spawnSync(cmd, args, { cwd: here, env, stdio: 'inherit' });
 if (r.status !== 0) fail(`node-gyp failed (exit ${r.status ?? r.signal})`);
 process.stderr.write(`build:native: built ${join(here, 'build', 'Release', 'disentangle_torch.node')}\n`);
