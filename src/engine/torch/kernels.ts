@@ -332,11 +332,16 @@ function geometry(info: tf.backend_util.Conv2DInfo, groups: number): number[] {
 
 type Shape4 = [number, number, number, number];
 
-function conv(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boolean): TensorInfo {
+/** tfjs's own geometry (output size, SAME padding split) for a conv of `inShape` with `filterShape`. */
+function convInfo(inShape: number[], filterShape: number[], a: NamedAttrMap, depthwise: boolean): tf.backend_util.Conv2DInfo {
   checkNHWC(a);
-  const { x, filter, bias, preluActivationWeights: prelu } = inputs;
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides as [number, number],
+  return backend_util.computeConv2DInfo(inShape as Shape4, filterShape as Shape4, a.strides as [number, number],
     (a.dilations as [number, number] | undefined) ?? 1, a.pad as 'same', a.dimRoundingMode as 'floor', depthwise, 'channelsLast');
+}
+
+function conv(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boolean): TensorInfo {
+  const { x, filter, bias, preluActivationWeights: prelu } = inputs;
+  const info = convInfo(x.shape, filter.shape, a, depthwise);
   const act = ACTIVATIONS[(a.activation as string | undefined) ?? 'linear'];
   if (act === undefined) throw new Error(`torch backend: fused activation '${a.activation}' is not supported`);
   const slot = b.native.conv2d(b.slot(x), x.shape, b.slot(filter), filter.shape, geometry(info, depthwise ? x.shape[3] : 1), depthwise,
@@ -350,11 +355,9 @@ kernel('DepthwiseConv2dNative', (i, b, a) => conv(i, b, a, true));
 kernel('FusedDepthwiseConv2D', (i, b, a) => conv(i, b, a, true));
 
 function backpropInput(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boolean): TensorInfo {
-  checkNHWC(a);
   const { dy, filter } = inputs;
   const inShape = a.inputShape as Shape4;
-  const info = backend_util.computeConv2DInfo(inShape, filter.shape as Shape4, a.strides as [number, number],
-    (a.dilations as [number, number] | undefined) ?? 1, a.pad as 'same', a.dimRoundingMode as 'floor', depthwise, 'channelsLast');
+  const info = convInfo(inShape, filter.shape, a, depthwise);
   const slot = b.native.conv2dBackpropInput(b.slot(dy), dy.shape, b.slot(filter), filter.shape, inShape,
     geometry(info, depthwise ? inShape[3] : 1), depthwise);
   return b.output(slot, [...inShape], 'float32');
@@ -363,11 +366,9 @@ kernel('Conv2DBackpropInput', (i, b, a) => backpropInput(i, b, a, false));
 kernel('DepthwiseConv2dNativeBackpropInput', (i, b, a) => backpropInput(i, b, a, true));
 
 function backpropFilter(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boolean): TensorInfo {
-  checkNHWC(a);
   const { x, dy } = inputs;
   const filterShape = a.filterShape as Shape4;
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape, a.strides as [number, number],
-    (a.dilations as [number, number] | undefined) ?? 1, a.pad as 'same', a.dimRoundingMode as 'floor', depthwise, 'channelsLast');
+  const info = convInfo(x.shape, filterShape, a, depthwise);
   const slot = b.native.conv2dBackpropFilter(b.slot(x), x.shape, b.slot(dy), dy.shape, filterShape,
     geometry(info, depthwise ? x.shape[3] : 1), depthwise);
   return b.output(slot, [...filterShape], 'float32');
