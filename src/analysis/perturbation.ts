@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GroundTruthDataset } from '../data/types.js';
+import { adam } from '../engine/index.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 
@@ -62,7 +63,7 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
   if (active.length < 2) throw new UserError(`dataset '${ds.name}' needs at least two factors with more than one value to entangle`);
   const A = active.length;
   const tables = ds.factors.map((f) => tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(f.size * D), 0, 0.01), [f.size, D])));
-  const opt = tf.train.adam(lr);
+  const opt = adam(lr);
   const base = new Float32Array(B * D);
   const moved = new Float32Array(A * B * D);
   const wBase = new Int32Array(B * F);

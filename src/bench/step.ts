@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeModel } from '../nn/index.js';
+import { adam } from '../engine/index.js';
 import { Rng } from '../util/rng.js';
 
 /**
@@ -32,7 +33,7 @@ export async function benchStep(o: StepBenchOptions): Promise<StepBenchResult> {
   const rng = new Rng(o.seed ?? 0);
   const model = makeModel({ architecture: 'conv64', obsShape: [64, 64, o.channels], zDim: o.z }, rng);
   const vars = [...model.encoderVariables, ...model.decoderVariables];
-  const optimizer = tf.train.adam(1e-4);
+  const optimizer = adam(1e-4);
   const pixels = new Float32Array(o.batch * 64 * 64 * o.channels).map(() => (rng.uniform() > 0.5 ? 1 : 0));
   const x = tf.tensor4d(pixels, [o.batch, 64, 64, o.channels]);
   const noiseSeed = rng.seed32();

@@ -11,6 +11,7 @@ registerBackendProvider(wasmProvider);
 registerBackendProvider(torchProvider);
 registerBackendProvider(cpuProvider);
 
+export { adam } from './adam.js';
 export {
   initEngine,
   engineInfo,

@@ -10,6 +10,7 @@ import { scheduleSchema, scheduleValue } from './schedules.js';
 import { makePrior, priorSchema } from '../priors/index.js';
 import { latentDistribution, type LatentName } from '../nn/index.js';
 import { Rng } from '../util/rng.js';
+import { adam } from '../engine/index.js';
 import { covariance, klMean, klPerDim, logNormal, mmdRbf, reconMean, sampleNormal, splitPosterior, type Posterior } from './common.js';
 
 interface FrameworkEntry {
@@ -338,7 +339,7 @@ register({
       }
       return h as tf.Tensor2D;
     };
-    const dOpt = tf.train.adam(p.discriminatorLr, 0.5, 0.9);
+    const dOpt = adam(p.discriminatorLr, 0.5, 0.9);
     return {
       name: 'factorvae',
       batchKind: 'single',

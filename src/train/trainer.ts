@@ -10,6 +10,7 @@ import { createDataset, prepareDataset, renderObservations, sampleBatch, type Gr
 import { createFramework, type Framework } from '../frameworks/index.js';
 import { parseLoss, withReduction, type ReconstructionLoss } from '../losses/index.js';
 import { makeModel, type EncoderDecoder } from '../nn/index.js';
+import { adam } from '../engine/index.js';
 import { validateConfig, type RunConfig } from '../config/index.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
@@ -56,7 +57,7 @@ function assemble(dir: string, config: RunConfig): Run {
     architecture: config.model.architecture as any, obsShape: [...dataset.obsShape] as [number, number, number],
     zDim: config.model.z, hidden: config.model.hidden, encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
   }, rng.fork('model'));
-  const optimizer = tf.train.adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2) as tf.AdamOptimizer;
+  const optimizer = adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2);
   return { dir, config, dataset, framework, model, recon: withReduction(parseLoss(config.loss), config.lossReduction), optimizer, step: 0 };
 }
 
