@@ -115,7 +115,8 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   // Training allocates and frees the same large buffers every step. glibc's defaults hand big blocks back to
   // the kernel (mmap/trim), so every step page-faults them in again: measured 40% of a conv-VAE step. Keep
   // freed blocks in the heap for reuse instead (memory stays at the peak of one step).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // (No mmap at all: its threshold cannot exceed 32 MB, and a batch of 256 has 32 MB activations.)
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 64 << 20);
 #endif
