@@ -4,7 +4,11 @@
  * completeness = mean_k (1 − H_D(P_·k)), informativeness = mean train/test accuracy. 1e-11 is added
  * before entropies (the reference's guard).
  */
-import { fitGradientBoosting, type GbtOptions } from './learners/gbt.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { GbtOptions } from './learners/gbt.js';
+import { drainDciJobs, runDciJob, DONE, TAKEN, type DciJobs } from './dci-jobs.js';
 import { fitLasso } from './learners/lasso.js';
 import { column, type CodesAndFactors } from './utils.js';
 
@@ -45,21 +49,63 @@ export interface DciResult {
   importance: Float64Array;
 }
 
-export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: GbtOptions = {}): DciResult {
+export interface DciOptions extends GbtOptions {
+  /**
+   * Threads fitting the factors' models (the calling one included); default: one per core, at most one
+   * per factor. The result does not depend on it.
+   */
+  threads?: number;
+}
+
+export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOptions = {}): DciResult {
   const D = train.numCodes, F = train.numFactors;
+  const { threads = availableParallelism(), ...gbt } = opts;
+  // largest models first (a model has one tree per class and stage), so that the threads end together
+  const classes = Array.from({ length: F }, (_, k) => new Set(column(train.factors, train.n, F, k)).size);
+  const order = [...Array(F).keys()].sort((a, b) => classes[b] - classes[a] || a - b);
+  const jobs: DciJobs = {
+    trainCodes: train.codes, trainFactors: train.factors, nTrain: train.n,
+    testCodes: test.codes, testFactors: test.factors, nTest: test.n,
+    numCodes: D, numFactors: F, opts: gbt, order,
+    status: new Int32Array(new SharedArrayBuffer(4 * F)),
+    results: new Float64Array(new SharedArrayBuffer(8 * F * (D + 2))),
+  };
+  const workers = startWorkers(Math.min(threads, F) - 1, jobs);
+  try {
+    drainDciJobs(jobs);
+    for (const k of order) {
+      // wait for the factors other threads took; redo here any that failed there
+      while (Atomics.load(jobs.status, k) === TAKEN) Atomics.wait(jobs.status, k, TAKEN, 1000);
+      if (Atomics.load(jobs.status, k) !== DONE) runDciJob(jobs, k);
+    }
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
   const R = new Float64Array(D * F);
   let accTrain = 0, accTest = 0;
   for (let k = 0; k < F; k++) {
-    const ytr = Int32Array.from(column(train.factors, train.n, F, k));
-    const yte = Int32Array.from(column(test.factors, test.n, F, k));
-    const model = fitGradientBoosting(train.codes, train.n, D, ytr, opts);
-    for (let i = 0; i < D; i++) R[i * F + k] = Math.abs(model.featureImportances[i]);
-    const ptr = model.trainPredictions;
-    const pte = model.predict(test.codes, test.n);
-    accTrain += ptr.reduce((a, v, i) => a + (v === ytr[i] ? 1 : 0), 0) / train.n;
-    accTest += pte.reduce((a, v, i) => a + (v === yte[i] ? 1 : 0), 0) / test.n;
+    const o = k * (D + 2);
+    for (let i = 0; i < D; i++) R[i * F + k] = jobs.results[o + i];
+    accTrain += jobs.results[o + D];
+    accTest += jobs.results[o + D + 1];
   }
   return { ...dciFromImportance(R, D, F), informativeness_train: accTrain / F, informativeness_test: accTest / F, importance: R };
+}
+
+/**
+ * Worker threads that take DCI jobs while the calling thread takes them too (it blocks until all are
+ * done, so dci() stays synchronous). None when the compiled worker is absent (running from the
+ * TypeScript sources, as the tests do): the calling thread then fits every model.
+ */
+function startWorkers(count: number, jobs: DciJobs): Worker[] {
+  const file = new URL('./dci-worker.js', import.meta.url);
+  if (count < 1 || !existsSync(file)) return [];
+  return Array.from({ length: count }, () => {
+    const w = new Worker(file, { workerData: jobs });
+    w.on('error', () => {}); // a worker that fails leaves its jobs open or failed: the calling thread does them
+    w.unref();
+    return w;
+  });
 }
 
 /**

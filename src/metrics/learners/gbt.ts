@@ -7,15 +7,17 @@ import { Rng } from '../../util/rng.js';
  * Impurity-based feature importances as scikit-learn averages them (unnormalised per tree, mean over trees,
  * normalised to sum 1).
  *
- * Speed: features are binned once; a feature with ≤ maxBins (4096) distinct values keeps every distinct
- * value (exact splits, identical to scikit-learn's sorting: agreement to ~1e-3 on DCI), otherwise quantile
- * bins are used. Fewer bins are faster but shift DCI on continuous codes by a few hundredths.
+ * Splits are exact, as scikit-learn's 'best' splitter finds them: every boundary between distinct values
+ * (closer than 1e-7 counts as equal) is a candidate, the threshold is the midpoint of the two values next
+ * to it in the node. Speed comes from sorting each feature once per data set instead of once per node:
+ * a tree is grown level by level, and each level is one pass per feature over that global order, in which
+ * every sample adds its residual to the running sums of the node it currently belongs to.
  */
 export interface GbtOptions {
   nEstimators?: number;
+  /** At most 16 (trees are stored as complete binary trees). */
   maxDepth?: number;
   learningRate?: number;
-  maxBins?: number;
   /** Seed for breaking ties between equally good splits (scikit-learn shuffles features per split). */
   seed?: number;
 }
@@ -29,120 +31,112 @@ export interface GbtModel {
   trainPredictions: Int32Array;
 }
 
-interface Binned {
-  bins: Uint16Array; // n × d, column-major per feature
-  rowBins: Uint16Array; // the same, row-major (histograms of all features from one row read)
-  maxBins: number;
-  thresholds: Float64Array[]; // per feature: upper edge of each bin (split "≤ threshold")
-  nBins: number[];
+/** Each feature sorted once; shared by every tree (and by every model fitted on the same X). */
+export interface SortedFeatures {
+  n: number;
+  d: number;
+  /** Per feature j, at [j·n + p]: the sample at position p of the ascending order (ties by index). */
+  order: Int32Array;
+  /** Per feature j, at [j·n + p]: the rank of that sample's distinct value (values within 1e-7 share one). */
+  rankSorted: Int32Array;
+  /** Per feature j, at [j·n + i]: the rank of sample i's value. */
+  rankOf: Int32Array;
+  /** Per feature: number of distinct values (a feature with one cannot split). */
+  distinct: Int32Array;
 }
 
-function binFeatures(X: ArrayLike<number>, n: number, d: number, maxBins: number): Binned {
-  const bins = new Uint16Array(n * d);
-  const thresholds: Float64Array[] = [];
-  const nBins: number[] = [];
+/** scikit-learn's trees never split between values closer than this (FEATURE_THRESHOLD). */
+const FEATURE_THRESHOLD = 1e-7;
+/** Nodes with at most this impurity are leaves (scikit-learn's EPSILON, DBL_EPSILON). */
+const EPSILON = 2.220446049250313e-16;
+
+export function presortFeatures(X: ArrayLike<number>, n: number, d: number): SortedFeatures {
+  const order = new Int32Array(d * n), rankSorted = new Int32Array(d * n), rankOf = new Int32Array(d * n);
+  const distinct = new Int32Array(d);
   const col = new Float64Array(n);
+  const idx = new Int32Array(n);
   for (let j = 0; j < d; j++) {
-    for (let i = 0; i < n; i++) col[i] = X[i * d + j];
-    const sorted = Float64Array.from(col).sort();
-    const uniq: number[] = [];
-    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) uniq.push(sorted[i]);
-    let edges: number[];
-    if (uniq.length <= maxBins) {
-      edges = uniq;
-    } else {
-      edges = [];
-      for (let b = 1; b <= maxBins; b++) {
-        const v = sorted[Math.min(n - 1, Math.floor((b * n) / maxBins) - 1)];
-        if (edges.length === 0 || v > edges[edges.length - 1]) edges.push(v);
-      }
-      if (edges[edges.length - 1] < uniq[uniq.length - 1]) edges.push(uniq[uniq.length - 1]);
+    for (let i = 0; i < n; i++) { col[i] = X[i * d + j]; idx[i] = i; }
+    idx.sort((a, b) => col[a] - col[b] || a - b);
+    let rank = 0;
+    for (let p = 0; p < n; p++) {
+      const i = idx[p];
+      if (p > 0 && col[i] > col[idx[p - 1]] + FEATURE_THRESHOLD) rank++;
+      order[j * n + p] = i;
+      rankSorted[j * n + p] = rank;
+      rankOf[j * n + i] = rank;
     }
-    // split thresholds halfway between consecutive edges, as sklearn's trees do
-    const th = new Float64Array(edges.length);
-    for (let b = 0; b < edges.length; b++) th[b] = b + 1 < edges.length ? (edges[b] + edges[b + 1]) / 2 : Infinity;
-    thresholds.push(th);
-    nBins.push(edges.length);
-    for (let i = 0; i < n; i++) {
-      let a = 0, z = edges.length - 1;
-      while (a < z) { const m = (a + z) >> 1; if (edges[m] < col[i]) a = m + 1; else z = m; }
-      bins[j * n + i] = a;
-    }
+    distinct[j] = n > 0 ? rank + 1 : 0;
   }
-  const rowBins = new Uint16Array(n * d);
-  for (let j = 0; j < d; j++) for (let i = 0; i < n; i++) rowBins[i * d + j] = bins[j * n + i];
-  return { bins, rowBins, thresholds, nBins, maxBins: Math.max(1, ...nBins) };
+  return { n, d, order, rankSorted, rankOf, distinct };
 }
 
-interface TreeNode { feature: number; threshold: number; bin: number; left: number; right: number; value: number }
+/**
+ * One fitted tree, stored as a complete binary tree: node k has children 2k+1 (value ≤ threshold) and
+ * 2k+2; feature −1 marks a leaf.
+ */
+interface Trees { feature: Int32Array; threshold: Float64Array; value: Float64Array; size: number }
 
-export function fitGradientBoosting(X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: GbtOptions = {}): GbtModel {
+export function fitGradientBoosting(
+  X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: GbtOptions & { presorted?: SortedFeatures } = {},
+): GbtModel {
   const nEst = opts.nEstimators ?? 100, depth = opts.maxDepth ?? 3, lr = opts.learningRate ?? 0.1;
+  if (!(depth >= 1 && depth <= 16)) throw new RangeError(`gradient boosting: maxDepth must be 1…16, got ${depth}`);
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
   const K = classes.length;
-  const yi = Int32Array.from(y, (v) => classes.indexOf(v));
-  const binned = binFeatures(X, n, d, opts.maxBins ?? 4096);
-  const importanceSum = new Float64Array(d);
-  let relevantTrees = 0;
   if (K === 1) {
     return { classes, featureImportances: new Float64Array(d), predict: (_X, m) => new Int32Array(m).fill(classes[0]), trainPredictions: new Int32Array(n).fill(classes[0]) };
   }
+  const classIndex = new Map(classes.map((c, k) => [c, k]));
+  const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
+  const sorted = opts.presorted ?? presortFeatures(X, n, d);
   const T = K === 2 ? 1 : K; // binomial deviance: one tree on the positive class
-  const prior = classes.map((_, k) => yi.reduce((a, v) => a + (v === k ? 1 : 0), 0) / n);
-  const init = K === 2 ? [Math.log(prior[1] / prior[0])] : prior.map((p) => Math.log(p));
+  const counts = new Float64Array(K);
+  for (let i = 0; i < n; i++) counts[yi[i]]++;
+  const init = K === 2 ? [Math.log(counts[1] / counts[0])] : Array.from(counts, (c) => Math.log(c / n));
   const F = new Float64Array(n * T);
   for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) F[i * T + t] = init[t];
-  const trees: TreeNode[][][] = [];
-  const residual = new Float64Array(n), hess = new Float64Array(n);
+  const size = (2 << depth) - 1;
+  const trees: Trees = { feature: new Int32Array(nEst * T * size), threshold: new Float64Array(nEst * T * size), value: new Float64Array(nEst * T * size), size };
+  const importanceSum = new Float64Array(d);
+  let relevantTrees = 0;
+  const grower = new TreeGrower(X, sorted, depth, new Rng(opts.seed ?? 0));
   const p = new Float64Array(n * T);
-  const nodeOf = new Int32Array(n);
-  const maxB = Math.max(...binned.nBins);
-  const pool: Array<{ hs: Float64Array; hc: Float64Array }> = [];
-  void maxB;
-  const rng = new Rng(opts.seed ?? 0);
+  const { residual, prob } = grower;
+  const hints = new Int32Array(T * size).fill(-1);
 
   for (let stage = 0; stage < nEst; stage++) {
-    // class probabilities
-    for (let i = 0; i < n; i++) {
-      if (T === 1) p[i] = 1 / (1 + Math.exp(-F[i]));
-      else {
+    // class probabilities from the current scores
+    if (T === 1) for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-F[i]));
+    else {
+      for (let i = 0; i < n; i++) {
+        const o = i * T;
         let mx = -Infinity;
-        for (let t = 0; t < T; t++) mx = Math.max(mx, F[i * T + t]);
+        for (let t = 0; t < T; t++) if (F[o + t] > mx) mx = F[o + t];
         let s = 0;
-        for (let t = 0; t < T; t++) { p[i * T + t] = Math.exp(F[i * T + t] - mx); s += p[i * T + t]; }
-        for (let t = 0; t < T; t++) p[i * T + t] /= s;
+        for (let t = 0; t < T; t++) { const e = Math.exp(F[o + t] - mx); p[o + t] = e; s += e; }
+        for (let t = 0; t < T; t++) p[o + t] /= s;
       }
     }
-    const stageTrees: TreeNode[][] = [];
     for (let t = 0; t < T; t++) {
       const target = T === 1 ? 1 : t;
       for (let i = 0; i < n; i++) {
         const pi = p[i * T + t];
+        prob[i] = pi;
         residual[i] = (yi[i] === target ? 1 : 0) - pi;
-        hess[i] = pi * (1 - pi);
       }
-      const tree = fitTree(binned, n, d, residual, hess, depth, nodeOf, pool, importanceSum, T === 1 ? 1 : (K - 1) / K, rng);
-      if (tree.length > 1) relevantTrees++;
-      stageTrees.push(tree);
-      for (let i = 0; i < n; i++) F[i * T + t] += lr * tree[nodeOf[i]].value;
+      const at = (stage * T + t) * size;
+      const split = grower.grow(trees, at, importanceSum, T === 1 ? 1 : (K - 1) / K, hints, t * size);
+      if (split) relevantTrees++;
+      const leaf = grower.node, value = trees.value;
+      for (let i = 0; i < n; i++) F[i * T + t] += lr * value[at + leaf[i]];
     }
-    trees.push(stageTrees);
   }
   const imp = new Float64Array(d);
   let total = 0;
   for (let j = 0; j < d; j++) { imp[j] = relevantTrees ? importanceSum[j] / relevantTrees : 0; total += imp[j]; }
   if (total > 0) for (let j = 0; j < d; j++) imp[j] /= total;
 
-  // Flatten the trees into typed arrays for prediction.
-  const offsets: number[] = [];
-  let nodeCount = 0;
-  for (const stage of trees) for (const tree of stage) { offsets.push(nodeCount); nodeCount += tree.length; }
-  const feat = new Int32Array(nodeCount), thr = new Float64Array(nodeCount), left = new Int32Array(nodeCount), right = new Int32Array(nodeCount), val = new Float64Array(nodeCount);
-  let q = 0;
-  for (const stage of trees) for (const tree of stage) {
-    const base = q;
-    for (const nd of tree) { feat[q] = nd.feature; thr[q] = nd.threshold; left[q] = base + nd.left; right[q] = base + nd.right; val[q] = nd.value; q++; }
-  }
   const decide = (score: ArrayLike<number>, off: number) => {
     if (T === 1) return classes[score[off] > 0 ? 1 : 0];
     let best = 0;
@@ -150,20 +144,24 @@ export function fitGradientBoosting(X: ArrayLike<number>, n: number, d: number, 
     return classes[best];
   };
   const predict = (Xp: ArrayLike<number>, m: number): Int32Array => {
-    const out = new Int32Array(m);
-    const score = new Float64Array(T);
-    for (let i = 0; i < m; i++) {
-      for (let t = 0; t < T; t++) score[t] = init[t];
-      let k = 0;
-      for (let st = 0; st < trees.length; st++) {
-        for (let t = 0; t < T; t++, k++) {
-          let node = offsets[k];
-          while (feat[node] >= 0) node = Xp[i * d + feat[node]] <= thr[node] ? left[node] : right[node];
-          score[t] += lr * val[node];
+    // Tree by tree over a column-major copy: each tree's few nodes stay in registers, columns are read in order.
+    const cols = new Float64Array(m * d);
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) cols[j * m + i] = Xp[i * d + j];
+    const score = new Float64Array(m * T);
+    for (let i = 0; i < m; i++) for (let t = 0; t < T; t++) score[i * T + t] = init[t];
+    const { feature, threshold, value } = trees;
+    for (let st = 0; st < nEst; st++) {
+      for (let t = 0; t < T; t++) {
+        const at = (st * T + t) * size;
+        for (let i = 0; i < m; i++) {
+          let k = 0;
+          for (let f = feature[at]; f >= 0; f = feature[at + k]) k = 2 * k + (cols[f * m + i] <= threshold[at + k] ? 1 : 2);
+          score[i * T + t] += lr * value[at + k];
         }
       }
-      out[i] = decide(score, 0);
     }
+    const out = new Int32Array(m);
+    for (let i = 0; i < m; i++) out[i] = decide(score, i * T);
     return out;
   };
   const trainPredictions = new Int32Array(n);
@@ -172,115 +170,235 @@ export function fitGradientBoosting(X: ArrayLike<number>, n: number, d: number, 
 }
 
 /**
- * One depth-limited regression tree on the residuals (Friedman-MSE gain), leaves by a Newton step
- * scale·Σr / Σh. Samples live in one index array, each node owning a contiguous range that is
- * partitioned in place when it splits. Histograms (Σr and counts per bin, all features at once from
- * row-major bins) are built for the smaller child only; the larger child's is the parent's minus it.
- * Sets `nodeOf[i]` = the leaf of sample i, and adds this tree's (unnormalised) impurity decreases to
- * `importance`.
+ * Grows depth-limited regression trees on `residual` (Friedman-MSE split gain), leaves by a Newton step
+ * scale·Σr / Σp(1−p). Working buffers are allocated once and reused by every tree of a fit.
+ *
+ * Each feature keeps a list of the samples in its sorted order (and their ranks), in which every node of
+ * the current level owns the same range [start, start + count). A node's split is found by one pass over
+ * each feature's range with the running sums in local variables; the lists are then partitioned stably
+ * (left child first) so that the children own contiguous ranges in turn.
  */
-function fitTree(
-  b: Binned, n: number, d: number, r: Float64Array, h: Float64Array, maxDepth: number, nodeOf: Int32Array,
-  pool: Array<{ hs: Float64Array; hc: Float64Array }>, importance: Float64Array, scale: number, rng: Rng,
-): TreeNode[] {
-  const nodes: TreeNode[] = [{ feature: -1, threshold: 0, bin: 0, left: -1, right: -1, value: 0 }];
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const tmp = new Int32Array(n);
-  const B = b.maxBins;
-  const rows = b.rowBins;
-  // Histogram buffers come from a pool and are handed back zeroed by clearing only the entries a node's
-  // members touched (count·d), never the whole d·B buffer.
-  const takeBuffer = () => pool.pop() ?? { hs: new Float64Array(d * B), hc: new Float64Array(d * B) };
-  const buildHist = (a: number, z: number) => {
-    const buf = takeBuffer();
-    const { hs, hc } = buf;
-    for (let p = a; p < z; p++) {
-      const i = idx[p], ri = r[i], base = i * d;
-      for (let j = 0; j < d; j++) { const k = j * B + rows[base + j]; hs[k] += ri; hc[k]++; }
-    }
-    return buf;
-  };
-  const release = (buf: { hs: Float64Array; hc: Float64Array }, a: number, z: number) => {
-    if (buf.hs.length === 0) return;
-    for (let p = a; p < z; p++) {
-      const base = idx[p] * d;
-      for (let j = 0; j < d; j++) { const k = j * B + rows[base + j]; buf.hs[k] = 0; buf.hc[k] = 0; }
-    }
-    pool.push(buf);
-  };
-  type Item = { node: number; a: number; z: number; hs: Float64Array; hc: Float64Array };
-  let frontier: Item[] = [{ node: 0, a: 0, z: n, ...buildHist(0, n) }];
-  const leaves: Array<[number, number, number]> = [];
-  for (let level = 0; level <= maxDepth; level++) {
-    const next: Item[] = [];
-    for (const { node, a, z, hs, hc } of frontier) {
-      const count = z - a;
-      if (level === maxDepth || count < 2) { release({ hs, hc }, a, z); leaves.push([node, a, z]); continue; }
-      let ts = 0, ts2 = 0;
-      for (let p = a; p < z; p++) { const v = r[idx[p]]; ts += v; ts2 += v * v; }
-      let bestGain = 0, bestF = -1, bestBin = -1, ties = 0;
-      for (let j = 0; j < d; j++) {
-        const nb = b.nBins[j];
-        if (nb < 2) continue;
-        let sl = 0, cl = 0;
-        const o = j * B;
-        for (let bin = 0; bin < nb - 1; bin++) {
-          if (hc[o + bin] === 0) continue;
-          sl += hs[o + bin]; cl += hc[o + bin];
-          if (cl > count - 1) break;
-          const cr = count - cl, sr = ts - sl;
-          const diff = sl / cl - sr / cr;
-          const gain = (cl * cr * diff * diff) / count;
+class TreeGrower {
+  readonly residual: Float64Array;
+  readonly prob: Float64Array;
+  /** After grow(): the leaf (node index) of each training sample. */
+  readonly node: Int32Array;
+  private readonly n: number;
+  private readonly d: number;
+  /**
+   * One array holds three copies of the lists, each as sample indices then ranks: the global order (read
+   * by every root), and two that the levels below partition into in turn; then the goRight flag per
+   * sample. V8 reloads a typed array's data pointer after every store to another typed array, so a single
+   * array makes the partition ≈ 2.5× faster.
+   */
+  private readonly ints: Int32Array;
+  private cur = 0;
+  private next: number;
+  private readonly rankOff: number;
+  private readonly goRightOff: number;
+  // per node of one level (heap order from its first node): range, count, Σr, Σr², chosen split
+  private readonly start: Int32Array;
+  private readonly cnt: Int32Array;
+  private readonly sum: Float64Array;
+  private readonly sum2: Float64Array;
+  private readonly splitFeature: Int32Array;
+  private readonly splitAt: Int32Array;
+  /** The children's Σr and Σr² (slots 2s, 2s+1), gathered while a level splits. */
+  private readonly childSum: Float64Array;
+  private readonly childSum2: Float64Array;
+  // result of scanRange
+  private scanProxy = -1;
+  private scanAt = -1;
+  // per node of the tree: Σr, Σp(1−p) of its samples when it is a leaf
+  private readonly leafR: Float64Array;
+  private readonly leafH: Float64Array;
+
+  constructor(private readonly X: ArrayLike<number>, private readonly s: SortedFeatures, private readonly depth: number, private readonly rng: Rng) {
+    const n = s.n, d = s.d, w = 1 << depth;
+    this.n = n;
+    this.d = d;
+    this.residual = new Float64Array(n);
+    this.prob = new Float64Array(n);
+    this.node = new Int32Array(n);
+    this.ints = new Int32Array(6 * n * d + n);
+    this.ints.set(s.order, 0);
+    this.ints.set(s.rankSorted, n * d);
+    this.next = 2 * n * d;
+    this.rankOff = n * d;
+    this.goRightOff = 6 * n * d;
+    this.start = new Int32Array(w);
+    this.cnt = new Int32Array(w);
+    this.sum = new Float64Array(w);
+    this.sum2 = new Float64Array(w);
+    this.splitFeature = new Int32Array(w);
+    this.splitAt = new Int32Array(w);
+    this.childSum = new Float64Array(w);
+    this.childSum2 = new Float64Array(w);
+    this.leafR = new Float64Array(2 * w - 1);
+    this.leafH = new Float64Array(2 * w - 1);
+  }
+
+  /**
+   * Grows one tree into `trees` at offset `at`, adds its unnormalised impurity decreases to `importance`,
+   * leaves each sample's leaf in `this.node`. Returns whether the root split. `hints` (from `hintAt`, one
+   * per node) holds the feature each node split on last time, updated here; it only orders the work.
+   */
+  grow(trees: Trees, at: number, importance: Float64Array, scale: number, hints: Int32Array, hintAt: number): boolean {
+    const { n, d, residual: r, node, start, cnt, sum, sum2, splitFeature, splitAt, ints, goRightOff: gOff, X } = this;
+    const { distinct } = this.s;
+    const { feature, threshold, value } = trees;
+    for (let k = 0; k < trees.size; k++) { feature[at + k] = -1; threshold[at + k] = 0; value[at + k] = 0; }
+    this.cur = 0; this.next = 2 * n * d;
+    let s0 = 0, s2 = 0;
+    for (let i = 0; i < n; i++) { s0 += r[i]; s2 += r[i] * r[i]; }
+    start[0] = 0; cnt[0] = n; sum[0] = s0; sum2[0] = s2;
+    let rootSplit = false;
+    for (let level = 0; level < this.depth; level++) {
+      const width = 1 << level, base = width - 1; // this level's nodes: base … base+width−1 (heap order)
+      const idx = this.cur; // list entry q of the current lists: sample ints[idx + q], rank ints[idx + rankOff + q]
+      let anySplit = false;
+      for (let s = 0; s < width; s++) {
+        splitFeature[s] = -1;
+        const a = start[s], c = cnt[s];
+        // a node splits only with ≥ 2 samples and impurity above EPSILON, as scikit-learn decides
+        if (c < 2 || !(sum2[s] / c - (sum[s] / c) ** 2 > EPSILON)) {
+          for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; // its samples' leaf (any feature's list)
+          continue;
+        }
+        let bestGain = -1, ties = 0;
+        // the feature that split this node in the class's previous tree first: its gain lets the scans of
+        // the others skip most blocks
+        const first = hints[hintAt + base + s];
+        for (let jj = -1; jj < d; jj++) {
+          const j = jj < 0 ? first : jj;
+          if (j < 0 || (jj >= 0 && j === first) || distinct[j] < 2) continue;
+          // only a gain within the tie tolerance of the best so far matters
+          const floor = splitFeature[s] < 0 ? -1 : (bestGain - 1e-9 * Math.max(1, bestGain)) * c;
+          this.scanRange(j * n + a, c, sum[s], floor);
+          if (this.scanAt < 0) continue;
+          // scikit-learn takes the first strictly better split over features in a random order: exact ties
+          // (duplicated codes) are broken uniformly at random
+          const g = this.scanProxy / c;
           const tol = 1e-9 * Math.max(1, bestGain);
-          if (gain > bestGain + tol) { bestGain = gain; bestF = j; bestBin = bin; ties = 1; }
-          else if (bestF >= 0 && j !== bestF && gain >= bestGain - tol) {
-            // an equally good split on another feature (e.g. a duplicated code): choose uniformly among them
-            ties++;
-            if (rng.int(ties) === 0) { bestF = j; bestBin = bin; }
-          }
+          if (splitFeature[s] < 0 || g > bestGain + tol) { bestGain = g; splitFeature[s] = j; splitAt[s] = this.scanAt; ties = 1; }
+          else if (g >= bestGain - tol && this.rng.int(++ties) === 0) { splitFeature[s] = j; splitAt[s] = this.scanAt; }
         }
+        const f = splitFeature[s];
+        if (f < 0) { for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; continue; }
+        hints[hintAt + base + s] = f;
+        anySplit = true;
+        if (level === 0) rootSplit = true;
+        // the children: left = the first splitAt samples of feature f's range
+        const o = idx + f * n + a, m = splitAt[s];
+        let ls = 0, ls2 = 0;
+        for (let q = 0; q < m; q++) { const i = ints[o + q], v = r[i]; ls += v; ls2 += v * v; ints[gOff + i] = 0; }
+        for (let q = m; q < c; q++) ints[gOff + ints[o + q]] = 1;
+        const k = at + base + s;
+        feature[k] = f;
+        // the midpoint of the neighbouring values, computed as scikit-learn does
+        const lo = X[ints[o + m - 1] * d + f], hi = X[ints[o + m] * d + f];
+        let th = lo / 2 + hi / 2;
+        if (th === hi || !Number.isFinite(th)) th = lo;
+        threshold[k] = th;
+        const impurity = (c: number, s1: number, s2: number) => s2 - (s1 * s1) / c; // c · variance
+        const rs = sum[s] - ls, rs2 = sum2[s] - ls2;
+        importance[f] += (impurity(c, sum[s], sum2[s]) - impurity(m, ls, ls2) - impurity(c - m, rs, rs2)) / n;
+        this.childSum[2 * s] = ls; this.childSum[2 * s + 1] = rs; this.childSum2[2 * s] = ls2; this.childSum2[2 * s + 1] = rs2;
       }
-      if (bestF < 0) { release({ hs, hc }, a, z); leaves.push([node, a, z]); continue; }
-      const col = bestF * n;
-      let lw = a, rw = 0;
-      for (let p = a; p < z; p++) { const i = idx[p]; if (b.bins[col + i] <= bestBin) idx[lw++] = i; else tmp[rw++] = i; }
-      idx.set(tmp.subarray(0, rw), lw);
-      const li = nodes.length, ri = li + 1;
-      nodes.push({ feature: -1, threshold: 0, bin: 0, left: -1, right: -1, value: 0 }, { feature: -1, threshold: 0, bin: 0, left: -1, right: -1, value: 0 });
-      Object.assign(nodes[node], { feature: bestF, threshold: b.thresholds[bestF][bestBin], bin: bestBin, left: li, right: ri });
-      // importance: weighted MSE impurity decrease, normalised by the root's sample count
-      let ls = 0, ls2 = 0;
-      for (let p = a; p < lw; p++) { const v = r[idx[p]]; ls += v; ls2 += v * v; }
-      const rs = ts - ls, rs2 = ts2 - ls2;
-      const imp = (s1: number, s2: number, c: number) => s2 - (s1 * s1) / c; // c · variance
-      importance[bestF] += (imp(ts, ts2, count) - imp(ls, ls2, lw - a) - imp(rs, rs2, z - lw)) / n;
-      if (level + 1 < maxDepth) {
-        const leftSmall = lw - a <= z - lw;
-        const [sa, sz] = leftSmall ? [a, lw] : [lw, z];
-        const small = buildHist(sa, sz);
-        // the parent's histogram becomes the larger child's: subtract the smaller child's members in place
-        for (let p = sa; p < sz; p++) {
-          const i = idx[p], ri = r[i], base = i * d;
-          for (let j = 0; j < d; j++) { const k = j * B + rows[base + j]; hs[k] -= ri; hc[k]--; }
+      if (!anySplit) break;
+      if (level === this.depth - 1) {
+        // the children are leaves
+        for (let s = 0; s < width; s++) {
+          const f = splitFeature[s];
+          if (f < 0) continue;
+          const o = idx + f * n + start[s], m = splitAt[s], left = 2 * (base + s) + 1;
+          for (let q = 0; q < cnt[s]; q++) node[ints[o + q]] = left + (q < m ? 0 : 1);
         }
-        const big = { hs, hc };
-        const [L, R] = leftSmall ? [small, big] : [big, small];
-        next.push({ node: li, a, z: lw, ...L }, { node: ri, a: lw, z, ...R });
-      } else {
-        release({ hs, hc }, a, z);
-        const empty = new Float64Array(0);
-        next.push({ node: li, a, z: lw, hs: empty, hc: empty }, { node: ri, a: lw, z, hs: empty, hc: empty });
+        break;
+      }
+      // partition every feature's range of each split node, stably, left child first
+      for (let s = 0; s < width; s++) {
+        if (splitFeature[s] < 0) continue;
+        for (let j = 0; j < d; j++) this.partition(j * n + start[s], cnt[s], splitAt[s]);
+      }
+      this.cur = this.next;
+      this.next = this.cur === 2 * n * d ? 4 * n * d : 2 * n * d;
+      // next level's nodes, in heap order (slots of unsplit nodes stay empty)
+      for (let s = width - 1; s >= 0; s--) {
+        const a = start[s], c = cnt[s], m = splitAt[s], split = splitFeature[s] >= 0;
+        start[2 * s] = a; cnt[2 * s] = split ? m : 0;
+        start[2 * s + 1] = a + m; cnt[2 * s + 1] = split ? c - m : 0;
+      }
+      sum.set(this.childSum.subarray(0, 2 * width));
+      sum2.set(this.childSum2.subarray(0, 2 * width));
+    }
+    // leaves: one Newton step each
+    const { leafR, leafH, prob } = this;
+    leafR.fill(0); leafH.fill(0);
+    for (let i = 0; i < n; i++) { const k = node[i], pi = prob[i]; leafR[k] += r[i]; leafH[k] += pi * (1 - pi); }
+    for (let k = 0; k < trees.size; k++) if (feature[at + k] < 0) value[at + k] = leafH[k] > 1e-150 ? (scale * leafR[k]) / leafH[k] : 0;
+    return rootSplit;
+  }
+
+  /** Stable partition of c list entries from position o by goRight (m go left), into the other lists. */
+  private partition(o: number, c: number, m: number): void {
+    const { ints, goRightOff: g0, rankOff } = this;
+    const from = this.cur + o, to = this.next + o;
+    let lp = to, rp = to + m;
+    for (let q = from, end = from + c; q < end; q++) {
+      const i = ints[q], g = ints[g0 + i], p = lp + g * (rp - lp); // branch-free: the side is unpredictable
+      ints[p] = i;
+      ints[p + rankOff] = ints[q + rankOff];
+      lp += 1 - g;
+      rp += g;
+    }
+  }
+
+  /**
+   * The best boundary in one feature's range of a node (c samples from list position o, residual sum
+   * total): the largest Friedman proxy (n_R·Σ_L − n_L·Σ_R)² / (n_L·n_R) above `floor`, the first one on
+   * ties, as scanProxy and scanAt (the number of samples going left; −1 when none beats `floor`).
+   *
+   * Pruned by blocks of 32 samples: with D = c·Σ_L − total·n_L, every boundary in a block has
+   * |D| ≤ |D at its start| + Σ_block |c·r − total| and n_L·n_R ≥ its smallest value at the block's ends, so a
+   * block whose bound cannot beat the best so far is passed with its sum only. The result is exact.
+   */
+  private scanRange(o: number, c: number, total: number, floor: number): void {
+    const { ints, residual: r } = this;
+    const idx = this.cur + o, rank = idx + this.rankOff;
+    const absTotal = Math.abs(total);
+    let sl = 0, last = ints[rank], best = floor, bestAt = -1;
+    for (let q0 = 0; q0 < c; q0 += 32) {
+      const q1 = Math.min(c, q0 + 32);
+      // four partial sums: one running sum would wait on the latency of every addition
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0, q = q0;
+      for (; q + 4 <= q1; q += 4) {
+        const v0 = r[ints[idx + q]], v1 = r[ints[idx + q + 1]], v2 = r[ints[idx + q + 2]], v3 = r[ints[idx + q + 3]];
+        s0 += v0; s1 += v1; s2 += v2; s3 += v3;
+        a0 += Math.abs(v0); a1 += Math.abs(v1); a2 += Math.abs(v2); a3 += Math.abs(v3);
+      }
+      for (; q < q1; q++) { const v = r[ints[idx + q]]; s0 += v; a0 += Math.abs(v); }
+      const bs = s0 + s1 + (s2 + s3), ba = a0 + a1 + (a2 + a3);
+      const qa = Math.max(q0, 1), qb = q1 - 1;
+      const bound = Math.abs(c * sl - total * q0) + c * ba + (q1 - q0) * absTotal;
+      const wMin = Math.min(qa * (c - qa), qb * (c - qb));
+      // (the margin covers rounding in the bound itself)
+      if (qa > qb || bound * bound * (1 + 1e-9) < best * wMin) {
+        sl += bs;
+        last = ints[rank + q1 - 1];
+        continue;
+      }
+      for (let q = q0; q < q1; q++) {
+        const b = ints[rank + q];
+        if (b !== last) {
+          const diff = c * sl - total * q, w = q * (c - q);
+          if (diff * diff > best * w) { best = (diff * diff) / w; bestAt = q; }
+          last = b;
+        }
+        sl += r[ints[idx + q]];
       }
     }
-    frontier = next;
-    if (frontier.length === 0) break;
+    this.scanProxy = best;
+    this.scanAt = bestAt;
   }
-  for (const [node, a, z] of leaves) {
-    let sr = 0, sh = 0;
-    for (let p = a; p < z; p++) { sr += r[idx[p]]; sh += h[idx[p]]; }
-    nodes[node].value = sh > 1e-150 ? (scale * sr) / sh : 0;
-    for (let p = a; p < z; p++) nodeOf[idx[p]] = node;
-  }
-  return nodes;
 }
