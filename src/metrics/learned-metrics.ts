@@ -30,22 +30,30 @@ export function sapDiscrete(train: CodesAndFactors, test: CodesAndFactors): { sa
   return { sap: sapFromScores(scores, D, F), scores };
 }
 
-/** ROC-AUC of scores for binary labels (ties averaged), by the rank-sum formula. */
+/**
+ * ROC-AUC of scores for binary labels (ties count one half): P(score of a positive > score of a negative),
+ * counted by merging the sorted scores of the two groups (native typed-array sorts, no comparator).
+ */
 export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>): number {
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  let np = 0, sum = 0;
-  for (let i = 0; i < n; i++) if (positive[i]) { np++; sum += ranks[i]; }
+  let np = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) np++;
   const nn = n - np;
   if (np === 0 || nn === 0) return NaN;
-  return (sum - (np * (np + 1)) / 2) / (np * nn);
+  const pos = new Float64Array(np), neg = new Float64Array(nn);
+  for (let i = 0, a = 0, b = 0; i < n; i++) if (positive[i]) pos[a++] = scores[i]; else neg[b++] = scores[i];
+  pos.sort();
+  neg.sort();
+  // for each positive: the negatives below it, plus half of those equal to it
+  let below = 0, upTo = 0, wins = 0;
+  for (let a = 0; a < np; a++) {
+    const v = pos[a];
+    while (below < nn && neg[below] < v) below++;
+    if (upTo < below) upTo = below;
+    while (upTo < nn && neg[upTo] === v) upTo++;
+    wins += below + (upTo - below) / 2;
+  }
+  return wins / (np * nn);
 }
 
 /** Explicitness: per factor, logistic regression on codes z-scored with train statistics; mean one-vs-rest AUC. */

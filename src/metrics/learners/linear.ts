@@ -35,6 +35,12 @@ export function lbfgs(f: (w: Float64Array, g: Float64Array) => number, w0: Float
       for (let i = 0; i < n; i++) { sy += S[k][i] * Y[k][i]; yy += Y[k][i] * Y[k][i]; }
       const gamma = sy / yy;
       for (let i = 0; i < n; i++) d[i] *= gamma;
+    } else {
+      // no curvature pairs yet: a first step of length 1 along −g/‖g‖ (as scipy's L-BFGS-B starts), not −g
+      let gg = 0;
+      for (let i = 0; i < n; i++) gg += g[i] * g[i];
+      const scale = 1 / Math.max(1, Math.sqrt(gg));
+      for (let i = 0; i < n; i++) d[i] *= scale;
     }
     for (let k = 0; k < S.length; k++) {
       let b = 0;
@@ -70,42 +76,74 @@ export interface LogisticModel {
   predict(X: ArrayLike<number>, n: number): Int32Array;
 }
 
-export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: { C?: number; maxIter?: number } = {}): LogisticModel {
+export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: { C?: number; maxIter?: number; tol?: number } = {}): LogisticModel {
   const C = opts.C ?? 1;
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
   const K = classes.length;
-  const yi = Int32Array.from(y, (v) => classes.indexOf(v));
+  const classIndex = new Map(classes.map((c, k) => [c, k]));
+  const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
   if (K === 1) {
     return { classes, predictProba: (_X, m) => new Float64Array(m).fill(1), predict: (_X, m) => new Int32Array(m).fill(classes[0]) };
   }
   const P = (d + 1) * K; // weights d×K then intercepts K
-  const scores = new Float64Array(n * K);
+  // Codes both row-major (scores: a sample's row against four classes' weight rows at once, sums in
+  // registers) and column-major (gradient: each entry a dot product of a residual column and a code column).
+  const Xr = Float64Array.from({ length: n * d }, (_, i) => X[i]);
+  const Xc = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[j * n + i] = Xr[i * d + j];
+  const Wt = new Float64Array(K * d), sc = new Float64Array(K), ex = new Float64Array(K), E = new Float64Array(K * n);
+  // C·Σ_i (logsumexp(s_i) − s_i,y_i) + ½‖W‖² (intercepts unpenalised)
   const objective = (w: Float64Array, g: Float64Array): number => {
-    g.fill(0);
+    const b0 = d * K;
+    for (let j = 0; j < d; j++) for (let k = 0; k < K; k++) Wt[k * d + j] = w[j * K + k];
     let loss = 0;
     for (let i = 0; i < n; i++) {
+      const xo = i * d;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        let s0 = w[b0 + k], s1 = w[b0 + k + 1], s2 = w[b0 + k + 2], s3 = w[b0 + k + 3];
+        const o0 = k * d;
+        for (let j = 0; j < d; j++) {
+          const x = Xr[xo + j];
+          s0 += x * Wt[o0 + j]; s1 += x * Wt[o0 + d + j]; s2 += x * Wt[o0 + 2 * d + j]; s3 += x * Wt[o0 + 3 * d + j];
+        }
+        sc[k] = s0; sc[k + 1] = s1; sc[k + 2] = s2; sc[k + 3] = s3;
+      }
+      for (; k < K; k++) {
+        let s0 = w[b0 + k];
+        for (let j = 0; j < d; j++) s0 += Xr[xo + j] * Wt[k * d + j];
+        sc[k] = s0;
+      }
       let mx = -Infinity;
-      for (let k = 0; k < K; k++) {
-        let s = w[d * K + k];
-        for (let j = 0; j < d; j++) s += X[i * d + j] * w[j * K + k];
-        scores[i * K + k] = s;
-        if (s > mx) mx = s;
-      }
+      for (let q = 0; q < K; q++) if (sc[q] > mx) mx = sc[q];
       let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(scores[i * K + k] - mx);
-      const lse = mx + Math.log(z);
-      loss += lse - scores[i * K + yi[i]];
-      for (let k = 0; k < K; k++) {
-        const r = Math.exp(scores[i * K + k] - lse) - (k === yi[i] ? 1 : 0);
-        for (let j = 0; j < d; j++) g[j * K + k] += C * r * X[i * d + j];
-        g[d * K + k] += C * r;
-      }
+      for (let q = 0; q < K; q++) { const v = Math.exp(sc[q] - mx); ex[q] = v; z += v; }
+      const yk = yi[i];
+      loss += mx + Math.log(z) - sc[yk]; // logsumexp − score of the label
+      const cz = C / z;
+      for (let q = 0; q < K; q++) E[q * n + i] = ex[q] * cz; // C·p_k
+      E[yk * n + i] -= C;
     }
     loss *= C;
-    for (let j = 0; j < d * K; j++) { loss += 0.5 * w[j] * w[j]; g[j] += w[j]; }
+    for (let k = 0; k < K; k++) {
+      const eo = k * n;
+      let b = 0;
+      for (let i = 0; i < n; i++) b += E[eo + i];
+      g[b0 + k] = b;
+      for (let j = 0; j < d; j++) {
+        const xo = j * n;
+        let t0 = 0, t1 = 0, t2 = 0, t3 = 0, i = 0;
+        for (; i + 4 <= n; i += 4) { t0 += E[eo + i] * Xc[xo + i]; t1 += E[eo + i + 1] * Xc[xo + i + 1]; t2 += E[eo + i + 2] * Xc[xo + i + 2]; t3 += E[eo + i + 3] * Xc[xo + i + 3]; }
+        for (; i < n; i++) t0 += E[eo + i] * Xc[xo + i];
+        const q = j * K + k;
+        g[q] = t0 + t1 + (t2 + t3) + w[q];
+        loss += 0.5 * w[q] * w[q];
+      }
+    }
     return loss;
   };
-  const w = lbfgs(objective, new Float64Array(P), opts.maxIter ?? 300);
+  // scikit-learn's stopping rule: tol (1e-4) on the largest gradient entry of the sample-averaged objective
+  const w = lbfgs(objective, new Float64Array(P), opts.maxIter ?? 300, (opts.tol ?? 1e-4) * C * n);
   const predictProba = (Xp: ArrayLike<number>, m: number) => {
     const out = new Float64Array(m * K);
     for (let i = 0; i < m; i++) {
