@@ -1,5 +1,20 @@
-/** Worker thread for DCI (see dci-jobs.ts): takes factors from the shared queue until none is left. */
-import { workerData } from 'node:worker_threads';
-import { drainDciJobs, type DciJobs } from './dci-jobs.js';
+/**
+ * Worker thread for DCI (dci.ts): for each model the calling thread posts, fits its share of the trees
+ * (see GbtTeam in learners/gbt.ts). A failure marks the team's fit failed, so the calling thread redoes it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { abortTeam, fitGradientBoosting, presortFeatures, GbtTeamAborted, type GbtBuffers, type GbtOptions } from './learners/gbt.js';
 
-drainDciJobs(workerData as DciJobs);
+const { codes, n, d, opts } = workerData as { codes: Float32Array | Float64Array; n: number; d: number; opts: GbtOptions };
+const presorted = presortFeatures(codes, n, d);
+
+parentPort!.on('message', (m: { y: Int32Array; buffers: GbtBuffers; sync: Int32Array; rank: number; threads: number }) => {
+  const team = { threads: m.threads, rank: m.rank, sync: m.sync, buffers: m.buffers };
+  try {
+    fitGradientBoosting(codes, n, d, m.y, { ...opts, presorted, team });
+  } catch (e) {
+    if (!(e instanceof GbtTeamAborted)) {
+      try { abortTeam(team); } catch { /* the team now knows */ }
+    }
+  }
+});

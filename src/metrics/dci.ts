@@ -7,8 +7,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { GbtOptions } from './learners/gbt.js';
-import { drainDciJobs, runDciJob, DONE, TAKEN, type DciJobs } from './dci-jobs.js';
+import { fitGradientBoosting, gbtBuffers, gbtShape, presortFeatures, GbtTeamAborted, type GbtModel, type GbtOptions, type SortedFeatures } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
 import { column, type CodesAndFactors } from './utils.js';
 
@@ -51,8 +50,8 @@ export interface DciResult {
 
 export interface DciOptions extends GbtOptions {
   /**
-   * Threads fitting the factors' models (the calling one included); default: one per core, at most one
-   * per factor. The result does not depend on it.
+   * Threads fitting each factor's model together (the calling one included; each takes a share of every
+   * stage's trees); default: one per core. The result does not depend on it.
    */
   threads?: number;
 }
@@ -60,52 +59,70 @@ export interface DciOptions extends GbtOptions {
 export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOptions = {}): DciResult {
   const D = train.numCodes, F = train.numFactors;
   const { threads = availableParallelism(), ...gbt } = opts;
-  // largest models first (a model has one tree per class and stage), so that the threads end together
-  const classes = Array.from({ length: F }, (_, k) => new Set(column(train.factors, train.n, F, k)).size);
-  const order = [...Array(F).keys()].sort((a, b) => classes[b] - classes[a] || a - b);
-  const jobs: DciJobs = {
-    trainCodes: train.codes, trainFactors: train.factors, nTrain: train.n,
-    testCodes: test.codes, testFactors: test.factors, nTest: test.n,
-    numCodes: D, numFactors: F, opts: gbt, order,
-    status: new Int32Array(new SharedArrayBuffer(4 * F)),
-    results: new Float64Array(new SharedArrayBuffer(8 * F * (D + 2))),
-  };
-  const workers = startWorkers(Math.min(threads, F) - 1, jobs);
-  try {
-    drainDciJobs(jobs);
-    for (const k of order) {
-      // wait for the factors other threads took; redo here any that failed there
-      while (Atomics.load(jobs.status, k) === TAKEN) Atomics.wait(jobs.status, k, TAKEN, 1000);
-      if (Atomics.load(jobs.status, k) !== DONE) runDciJob(jobs, k);
-    }
-  } finally {
-    for (const w of workers) void w.terminate();
-  }
+  const presorted = presortFeatures(train.codes, train.n, D);
+  const team = new DciTeam(Math.max(1, Math.min(threads, 64)) - 1, train, gbt);
   const R = new Float64Array(D * F);
   let accTrain = 0, accTest = 0;
-  for (let k = 0; k < F; k++) {
-    const o = k * (D + 2);
-    for (let i = 0; i < D; i++) R[i * F + k] = jobs.results[o + i];
-    accTrain += jobs.results[o + D];
-    accTest += jobs.results[o + D + 1];
+  try {
+    for (let k = 0; k < F; k++) {
+      const ytr = Int32Array.from(column(train.factors, train.n, F, k));
+      const yte = Int32Array.from(column(test.factors, test.n, F, k));
+      const model = team.fit(ytr, presorted);
+      for (let i = 0; i < D; i++) R[i * F + k] = Math.abs(model.featureImportances[i]);
+      const ptr = model.trainPredictions;
+      const pte = model.predict(test.codes, test.n);
+      accTrain += ptr.reduce((a, v, i) => a + (v === ytr[i] ? 1 : 0), 0) / train.n;
+      accTest += pte.reduce((a, v, i) => a + (v === yte[i] ? 1 : 0), 0) / test.n;
+    }
+  } finally {
+    team.close();
   }
   return { ...dciFromImportance(R, D, F), informativeness_train: accTrain / F, informativeness_test: accTest / F, importance: R };
 }
 
 /**
- * Worker threads that take DCI jobs while the calling thread takes them too (it blocks until all are
- * done, so dci() stays synchronous). None when the compiled worker is absent (running from the
- * TypeScript sources, as the tests do): the calling thread then fits every model.
+ * Worker threads that fit each model together with the calling thread (which blocks until the model is
+ * done, so dci() stays synchronous). None when the compiled worker is absent (running from the TypeScript
+ * sources, as the tests do) or there is one core; a model whose team fails is fitted again by the calling
+ * thread alone.
  */
-function startWorkers(count: number, jobs: DciJobs): Worker[] {
-  const file = new URL('./dci-worker.js', import.meta.url);
-  if (count < 1 || !existsSync(file)) return [];
-  return Array.from({ length: count }, () => {
-    const w = new Worker(file, { workerData: jobs });
-    w.on('error', () => {}); // a worker that fails leaves its jobs open or failed: the calling thread does them
-    w.unref();
-    return w;
-  });
+class DciTeam {
+  private readonly workers: Worker[] = [];
+  private readonly codes: Float32Array | Float64Array;
+
+  constructor(count: number, train: CodesAndFactors, private readonly opts: GbtOptions) {
+    this.codes = train.codes;
+    const file = new URL('./dci-worker.js', import.meta.url);
+    if (count < 1 || !existsSync(file)) return;
+    for (let r = 0; r < count; r++) {
+      const w = new Worker(file, { workerData: { codes: train.codes, n: train.n, d: train.numCodes, opts } });
+      w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  fit(y: Int32Array, presorted: SortedFeatures): GbtModel {
+    const { n, d } = presorted;
+    const threads = this.workers.length + 1, T = gbtShape(y).trees;
+    if (threads > 1 && T > 1) {
+      const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true);
+      const sync = new Int32Array(new SharedArrayBuffer(12));
+      this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
+      try {
+        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, presorted, team: { threads, rank: 0, sync, buffers } });
+      } catch (e) {
+        if (!(e instanceof GbtTeamAborted)) throw e;
+        this.close(); // the team is broken: the calling thread fits this model and the rest alone
+      }
+    }
+    return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, presorted });
+  }
+
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
 }
 
 /**

@@ -77,58 +77,139 @@ export function presortFeatures(X: ArrayLike<number>, n: number, d: number): Sor
  */
 interface Trees { feature: Int32Array; threshold: Float64Array; value: Float64Array; size: number }
 
+/** The arrays a fit writes; shared memory when several threads fit one model together. */
+export interface GbtBuffers {
+  /** Scores and probabilities, class-major (row t: class t's n samples). */
+  F: Float64Array;
+  p: Float64Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  value: Float64Array;
+  /** Per tree: its unnormalised impurity decrease per feature. */
+  treeImportance: Float64Array;
+}
+
+/** Classes (sorted) and the number of trees per stage (one for two classes) of labels y. */
+export function gbtShape(y: Int32Array): { classes: number[]; trees: number } {
+  const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
+  return { classes, trees: classes.length === 2 ? 1 : classes.length };
+}
+
+export function gbtBuffers(n: number, d: number, T: number, nEstimators = 100, maxDepth = 3, shared = false): GbtBuffers {
+  const nodes = nEstimators * T * ((2 << maxDepth) - 1);
+  const f64 = (len: number) => new Float64Array(shared ? new SharedArrayBuffer(8 * len) : new ArrayBuffer(8 * len));
+  return {
+    F: f64(n * T), p: f64(n * T),
+    feature: new Int32Array(shared ? new SharedArrayBuffer(4 * nodes) : new ArrayBuffer(4 * nodes)),
+    threshold: f64(nodes), value: f64(nodes), treeImportance: f64(nEstimators * T * d),
+  };
+}
+
+/**
+ * Threads fitting one model together (each calls fitGradientBoosting with the same data, options and
+ * `buffers`, and its own `rank`): each stage, thread r computes the probabilities of its share of the
+ * samples and then the trees of classes r, r + threads, …; they meet at a barrier on `sync` (3 Int32 in
+ * shared memory, zeroed) after each step. The model does not depend on the number of threads.
+ */
+export interface GbtTeam {
+  threads: number;
+  rank: number;
+  sync: Int32Array;
+  buffers: GbtBuffers;
+}
+
+export class GbtTeamAborted extends Error {}
+
+/** Waits until every thread of the team has arrived; throws when one of them gave up (sync[2] set). */
+function barrier(team: GbtTeam): void {
+  const { sync, threads } = team;
+  const generation = Atomics.load(sync, 1);
+  if (Atomics.add(sync, 0, 1) === threads - 1) {
+    Atomics.store(sync, 0, 0);
+    Atomics.add(sync, 1, 1);
+    Atomics.notify(sync, 1);
+  } else {
+    let waited = 0;
+    while (Atomics.load(sync, 1) === generation) {
+      if (Atomics.load(sync, 2) !== 0) throw new GbtTeamAborted('a gradient-boosting thread failed');
+      // no thread takes a minute for one step: one that never arrives has died
+      if (Atomics.wait(sync, 1, generation, 1000) === 'timed-out' && ++waited >= 60) abortTeam(team);
+    }
+  }
+  if (Atomics.load(sync, 2) !== 0) throw new GbtTeamAborted('a gradient-boosting thread failed');
+}
+
+/** Marks the team's fit as failed and wakes every thread waiting at its barrier. */
+export function abortTeam(team: Pick<GbtTeam, 'sync'>): never {
+  Atomics.store(team.sync, 2, 1);
+  Atomics.notify(team.sync, 1);
+  throw new GbtTeamAborted('a gradient-boosting thread failed');
+}
+
 export function fitGradientBoosting(
-  X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: GbtOptions & { presorted?: SortedFeatures } = {},
+  X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: GbtOptions & { presorted?: SortedFeatures; team?: GbtTeam } = {},
 ): GbtModel {
   const nEst = opts.nEstimators ?? 100, depth = opts.maxDepth ?? 3, lr = opts.learningRate ?? 0.1;
   if (!(depth >= 1 && depth <= 16)) throw new RangeError(`gradient boosting: maxDepth must be 1…16, got ${depth}`);
-  const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
+  const { classes, trees: T } = gbtShape(y); // binomial deviance: one tree on the positive class
   const K = classes.length;
   if (K === 1) {
     return { classes, featureImportances: new Float64Array(d), predict: (_X, m) => new Int32Array(m).fill(classes[0]), trainPredictions: new Int32Array(n).fill(classes[0]) };
   }
+  const team = opts.team, threads = team?.threads ?? 1, rank = team?.rank ?? 0;
+  const sync = () => { if (team && threads > 1) barrier(team); };
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
   const sorted = opts.presorted ?? presortFeatures(X, n, d);
-  const T = K === 2 ? 1 : K; // binomial deviance: one tree on the positive class
   const counts = new Float64Array(K);
   for (let i = 0; i < n; i++) counts[yi[i]]++;
   const init = K === 2 ? [Math.log(counts[1] / counts[0])] : Array.from(counts, (c) => Math.log(c / n));
-  // scores and probabilities class-major (row t: class t's n samples), so each tree reads and updates rows
-  const F = new Float64Array(n * T), p = new Float64Array(n * T);
-  for (let t = 0; t < T; t++) F.fill(init[t], t * n, (t + 1) * n);
+  const buf = team?.buffers ?? gbtBuffers(n, d, T, nEst, depth);
+  const { F, p, treeImportance } = buf;
   const size = (2 << depth) - 1;
-  const trees: Trees = { feature: new Int32Array(nEst * T * size), threshold: new Float64Array(nEst * T * size), value: new Float64Array(nEst * T * size), size };
-  const importanceSum = new Float64Array(d);
-  let relevantTrees = 0;
-  const grower = new TreeGrower(X, sorted, depth, new Rng(opts.seed ?? 0));
+  const trees: Trees = { feature: buf.feature, threshold: buf.threshold, value: buf.value, size };
+  const grower = new TreeGrower(X, sorted, depth);
   const { residual, prob } = grower;
   const hints = new Int32Array(T * size).fill(-1);
+  // one tie-breaking stream per class: the same draws whichever thread grows the class's trees
+  const rngs = Array.from({ length: T }, (_, t) => new Rng(`${opts.seed ?? 0}/${t}`));
   const mx = new Float64Array(n), z = new Float64Array(n);
+  const lo = Math.floor((rank * n) / threads), hi = Math.floor(((rank + 1) * n) / threads); // this thread's samples
+  for (let t = 0; t < T; t++) F.fill(init[t], t * n + lo, t * n + hi);
 
   for (let stage = 0; stage < nEst; stage++) {
     // class probabilities from the current scores (softmax over the rows, row by row)
-    if (T === 1) for (let i = 0; i < n; i++) p[i] = 1 / (1 + Math.exp(-F[i]));
+    if (T === 1) for (let i = lo; i < hi; i++) p[i] = 1 / (1 + Math.exp(-F[i]));
     else {
-      mx.fill(-Infinity);
-      z.fill(0);
-      for (let o = 0; o < n * T; o += n) for (let i = 0; i < n; i++) if (F[o + i] > mx[i]) mx[i] = F[o + i];
-      for (let o = 0; o < n * T; o += n) for (let i = 0; i < n; i++) { const e = Math.exp(F[o + i] - mx[i]); p[o + i] = e; z[i] += e; }
-      for (let o = 0; o < n * T; o += n) for (let i = 0; i < n; i++) p[o + i] /= z[i];
+      mx.fill(-Infinity, lo, hi);
+      z.fill(0, lo, hi);
+      for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) if (F[o + i] > mx[i]) mx[i] = F[o + i];
+      for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) { const e = Math.exp(F[o + i] - mx[i]); p[o + i] = e; z[i] += e; }
+      for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) p[o + i] /= z[i];
     }
-    for (let t = 0; t < T; t++) {
-      const target = T === 1 ? 1 : t, o = t * n;
+    sync();
+    for (let t = rank; t < T; t += threads) {
+      const target = T === 1 ? 1 : t, o = t * n, tr = stage * T + t, at = tr * size;
       for (let i = 0; i < n; i++) {
         const pi = p[o + i];
         prob[i] = pi;
         residual[i] = (yi[i] === target ? 1 : 0) - pi;
       }
-      const at = (stage * T + t) * size;
-      const split = grower.grow(trees, at, importanceSum, T === 1 ? 1 : (K - 1) / K, hints, t * size);
-      if (split) relevantTrees++;
+      treeImportance.fill(0, tr * d, (tr + 1) * d);
+      grower.grow(trees, at, treeImportance, tr * d, T === 1 ? 1 : (K - 1) / K, hints, t * size, rngs[t]);
       const leaf = grower.node, value = trees.value;
       for (let i = 0; i < n; i++) F[o + i] += lr * value[at + leaf[i]];
     }
+    sync();
+  }
+  // importances summed in tree order (so that they do not depend on the threads); trees that did not
+  // split are left out of the mean, as scikit-learn does
+  const importanceSum = new Float64Array(d);
+  let relevantTrees = 0;
+  for (let tr = 0; tr < nEst * T; tr++) {
+    if (trees.feature[tr * size] < 0) continue;
+    relevantTrees++;
+    for (let j = 0; j < d; j++) importanceSum[j] += treeImportance[tr * d + j];
   }
   const imp = new Float64Array(d);
   let total = 0;
@@ -240,7 +321,7 @@ class TreeGrower {
   private readonly leafR: Float64Array;
   private readonly leafH: Float64Array;
 
-  constructor(private readonly X: ArrayLike<number>, private readonly s: SortedFeatures, private readonly depth: number, private readonly rng: Rng) {
+  constructor(private readonly X: ArrayLike<number>, private readonly s: SortedFeatures, private readonly depth: number) {
     const n = s.n, d = s.d, w = 1 << depth;
     this.n = n;
     this.d = d;
@@ -266,11 +347,11 @@ class TreeGrower {
   }
 
   /**
-   * Grows one tree into `trees` at offset `at`, adds its unnormalised impurity decreases to `importance`,
-   * leaves each sample's leaf in `this.node`. Returns whether the root split. `hints` (from `hintAt`, one
+   * Grows one tree into `trees` at offset `at`, adds its unnormalised impurity decreases to `importance`
+   * (features from `impAt`), leaves each sample's leaf in `this.node`; `rng` breaks exact ties. Returns whether the root split. `hints` (from `hintAt`, one
    * per node) holds the feature each node split on last time, updated here; it only orders the work.
    */
-  grow(trees: Trees, at: number, importance: Float64Array, scale: number, hints: Int32Array, hintAt: number): boolean {
+  grow(trees: Trees, at: number, importance: Float64Array, impAt: number, scale: number, hints: Int32Array, hintAt: number, rng: Rng): boolean {
     const { n, d, residual: r, node, start, cnt, sum, sum2, splitFeature, splitAt, ints, goRightOff: gOff, X } = this;
     const { distinct } = this.s;
     const { feature, threshold, value } = trees;
@@ -308,7 +389,7 @@ class TreeGrower {
           const g = this.scanProxy / c;
           const tol = 1e-9 * Math.max(1, bestGain);
           if (splitFeature[s] < 0 || g > bestGain + tol) { bestGain = g; splitFeature[s] = j; splitAt[s] = this.scanAt; ties = 1; }
-          else if (g >= bestGain - tol && this.rng.int(++ties) === 0) { splitFeature[s] = j; splitAt[s] = this.scanAt; }
+          else if (g >= bestGain - tol && rng.int(++ties) === 0) { splitFeature[s] = j; splitAt[s] = this.scanAt; }
         }
         const f = splitFeature[s];
         if (f < 0) { for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; continue; }
@@ -329,7 +410,7 @@ class TreeGrower {
         threshold[k] = th;
         const impurity = (c: number, s1: number, s2: number) => s2 - (s1 * s1) / c; // c · variance
         const rs = sum[s] - ls, rs2 = sum2[s] - ls2;
-        importance[f] += (impurity(c, sum[s], sum2[s]) - impurity(m, ls, ls2) - impurity(c - m, rs, rs2)) / n;
+        importance[impAt + f] += (impurity(c, sum[s], sum2[s]) - impurity(m, ls, ls2) - impurity(c - m, rs, rs2)) / n;
         this.childSum[2 * s] = ls; this.childSum[2 * s + 1] = rs; this.childSum2[2 * s] = ls2; this.childSum2[2 * s + 1] = rs2;
       }
       if (!anySplit) break;
