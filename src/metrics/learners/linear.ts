@@ -174,8 +174,13 @@ export function fitLinearSvm1d(x: ArrayLike<number>, y: Int32Array, opts: { C?: 
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
   const K = classes.length;
   if (K === 1) return (v) => new Int32Array(v.length).fill(classes[0]);
-  const counts = classes.map((c) => y.reduce((a, v) => a + (v === c ? 1 : 0), 0));
-  const weight = (c: number) => (opts.balanced ?? true ? n / (K * counts[c]) : 1);
+  const classIndex = new Map(classes.map((c, k) => [c, k]));
+  const label = Int32Array.from(y, (v) => classIndex.get(v)!);
+  const counts = new Float64Array(K);
+  for (let i = 0; i < n; i++) counts[label[i]]++;
+  // per sample: C times its class weight (computed once, not in every Newton step)
+  const cw = Float64Array.from(label, (k) => C * (opts.balanced ?? true ? n / (K * counts[k]) : 1));
+  const xs = Float64Array.from({ length: n }, (_, i) => x[i]);
   const models: Array<[number, number]> = [];
   const binary = K === 2;
   for (let c = 0; c < (binary ? 1 : K); c++) {
@@ -185,14 +190,14 @@ export function fitLinearSvm1d(x: ArrayLike<number>, y: Int32Array, opts: { C?: 
     for (let it = 0; it < 50; it++) {
       let gw = w, gb = b, hww = 1, hwb = 0, hbb = 1;
       for (let i = 0; i < n; i++) {
-        const yi = y[i] === classes[pos] ? 1 : -1;
-        const ci = C * weight(classes.indexOf(y[i]));
-        const m = 1 - yi * (w * x[i] + b);
+        const yi = label[i] === pos ? 1 : -1;
+        const ci = cw[i], xi = xs[i];
+        const m = 1 - yi * (w * xi + b);
         if (m > 0) {
-          gw -= 2 * ci * m * yi * x[i];
+          gw -= 2 * ci * m * yi * xi;
           gb -= 2 * ci * m * yi;
-          hww += 2 * ci * x[i] * x[i];
-          hwb += 2 * ci * x[i];
+          hww += 2 * ci * xi * xi;
+          hwb += 2 * ci * xi;
           hbb += 2 * ci;
         }
       }
