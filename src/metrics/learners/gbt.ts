@@ -299,7 +299,7 @@ class TreeGrower {
    * flag. V8 reloads a typed array's data pointer after every store to another typed array, so a single
    * array makes the partition ≈ 2.5× faster.
    */
-  private readonly ints: Int32Array;
+  private readonly ints: Uint16Array | Int32Array;
   private cur = 0;
   private next: number;
   private readonly rankOfOff: number;
@@ -328,7 +328,8 @@ class TreeGrower {
     this.residual = new Float64Array(n);
     this.prob = new Float64Array(n);
     this.node = new Int32Array(n);
-    this.ints = new Int32Array(4 * n * d + n);
+    // 16-bit entries when they fit: half the memory traffic in the partitions and scans
+    this.ints = n <= 0xffff ? new Uint16Array(4 * n * d + n) : new Int32Array(4 * n * d + n);
     this.ints.set(s.order, 0);
     this.next = n * d;
     this.rankOfOff = 3 * n * d;
@@ -427,7 +428,12 @@ class TreeGrower {
       // partition every feature's range of each split node, stably, left child first
       for (let s = 0; s < width; s++) {
         if (splitFeature[s] < 0) continue;
-        for (let j = 0; j < d; j++) this.partition(j * n + start[s], cnt[s], splitAt[s]);
+        for (let j = 0; j < d; j++) {
+          const o = j * n + start[s];
+          // the split feature's own list is already in order: left child first
+          if (j === splitFeature[s]) ints.copyWithin(this.next + o, this.cur + o, this.cur + o + cnt[s]);
+          else this.partition(o, cnt[s], splitAt[s]);
+        }
       }
       this.cur = this.next;
       this.next = this.cur === n * d ? 2 * n * d : n * d;
