@@ -60,17 +60,17 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
   const D = train.numCodes, F = train.numFactors;
   const { threads = availableParallelism(), ...gbt } = opts;
   const presorted = presortFeatures(train.codes, train.n, D);
-  const team = new DciTeam(Math.max(1, Math.min(threads, 64)) - 1, train, gbt);
+  const team = new DciTeam(Math.max(1, Math.min(threads, 64)) - 1, train, test, gbt);
   const R = new Float64Array(D * F);
   let accTrain = 0, accTest = 0;
   try {
     for (let k = 0; k < F; k++) {
       const ytr = Int32Array.from(column(train.factors, train.n, F, k));
       const yte = Int32Array.from(column(test.factors, test.n, F, k));
-      const model = team.fit(ytr, presorted);
+      const model = team.fit(ytr, presorted, test);
       for (let i = 0; i < D; i++) R[i * F + k] = Math.abs(model.featureImportances[i]);
       const ptr = model.trainPredictions;
-      const pte = model.predict(test.codes, test.n);
+      const pte = model.evalPredictions!;
       accTrain += ptr.reduce((a, v, i) => a + (v === ytr[i] ? 1 : 0), 0) / train.n;
       accTest += pte.reduce((a, v, i) => a + (v === yte[i] ? 1 : 0), 0) / test.n;
     }
@@ -90,33 +90,35 @@ class DciTeam {
   private readonly workers: Worker[] = [];
   private readonly codes: Float32Array | Float64Array;
 
-  constructor(count: number, train: CodesAndFactors, private readonly opts: GbtOptions) {
+  constructor(count: number, train: CodesAndFactors, test: CodesAndFactors, private readonly opts: GbtOptions) {
     this.codes = train.codes;
     const file = new URL('./dci-worker.js', import.meta.url);
     if (count < 1 || !existsSync(file)) return;
     for (let r = 0; r < count; r++) {
-      const w = new Worker(file, { workerData: { codes: train.codes, n: train.n, d: train.numCodes, opts } });
+      const w = new Worker(file, { workerData: { codes: train.codes, n: train.n, d: train.numCodes, evalCodes: test.codes, nEval: test.n, opts } });
       w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
       w.unref();
       this.workers.push(w);
     }
   }
 
-  fit(y: Int32Array, presorted: SortedFeatures): GbtModel {
+  /** Fits factor labels y; the model's evalPredictions are those on the test codes. */
+  fit(y: Int32Array, presorted: SortedFeatures, test: CodesAndFactors): GbtModel {
     const { n, d } = presorted;
     const threads = this.workers.length + 1, T = gbtShape(y).trees;
+    const evaluate = { evalCodes: test.codes, nEval: test.n };
     if (threads > 1 && T > 1) {
-      const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true);
+      const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true, test.n);
       const sync = new Int32Array(new SharedArrayBuffer(12));
       this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
       try {
-        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, presorted, team: { threads, rank: 0, sync, buffers } });
+        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted, team: { threads, rank: 0, sync, buffers } });
       } catch (e) {
         if (!(e instanceof GbtTeamAborted)) throw e;
         this.close(); // the team is broken: the calling thread fits this model and the rest alone
       }
     }
-    return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, presorted });
+    return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted });
   }
 
   close(): void {

@@ -29,6 +29,8 @@ export interface GbtModel {
   predict(X: ArrayLike<number>, n: number): Int32Array;
   /** Predictions on the training data (from the boosted scores, no second pass). */
   trainPredictions: Int32Array;
+  /** Predictions on `evalCodes` when the fit was given them (a team shares this work). */
+  evalPredictions?: Int32Array;
 }
 
 /** Each feature sorted once; shared by every tree (and by every model fitted on the same X). */
@@ -87,6 +89,8 @@ export interface GbtBuffers {
   value: Float64Array;
   /** Per tree: its unnormalised impurity decrease per feature. */
   treeImportance: Float64Array;
+  /** Scores of the evaluation samples, class-major. */
+  evalScore: Float64Array;
 }
 
 /** Classes (sorted) and the number of trees per stage (one for two classes) of labels y. */
@@ -95,13 +99,13 @@ export function gbtShape(y: Int32Array): { classes: number[]; trees: number } {
   return { classes, trees: classes.length === 2 ? 1 : classes.length };
 }
 
-export function gbtBuffers(n: number, d: number, T: number, nEstimators = 100, maxDepth = 3, shared = false): GbtBuffers {
+export function gbtBuffers(n: number, d: number, T: number, nEstimators = 100, maxDepth = 3, shared = false, nEval = 0): GbtBuffers {
   const nodes = nEstimators * T * ((2 << maxDepth) - 1);
   const f64 = (len: number) => new Float64Array(shared ? new SharedArrayBuffer(8 * len) : new ArrayBuffer(8 * len));
   return {
     F: f64(n * T), p: f64(n * T),
     feature: new Int32Array(shared ? new SharedArrayBuffer(4 * nodes) : new ArrayBuffer(4 * nodes)),
-    threshold: f64(nodes), value: f64(nodes), treeImportance: f64(nEstimators * T * d),
+    threshold: f64(nodes), value: f64(nodes), treeImportance: f64(nEstimators * T * d), evalScore: f64(nEval * T),
   };
 }
 
@@ -147,14 +151,16 @@ export function abortTeam(team: Pick<GbtTeam, 'sync'>): never {
 }
 
 export function fitGradientBoosting(
-  X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: GbtOptions & { presorted?: SortedFeatures; team?: GbtTeam } = {},
+  X: ArrayLike<number>, n: number, d: number, y: Int32Array,
+  opts: GbtOptions & { presorted?: SortedFeatures; team?: GbtTeam; evalCodes?: ArrayLike<number>; nEval?: number } = {},
 ): GbtModel {
   const nEst = opts.nEstimators ?? 100, depth = opts.maxDepth ?? 3, lr = opts.learningRate ?? 0.1;
   if (!(depth >= 1 && depth <= 16)) throw new RangeError(`gradient boosting: maxDepth must be 1…16, got ${depth}`);
   const { classes, trees: T } = gbtShape(y); // binomial deviance: one tree on the positive class
   const K = classes.length;
   if (K === 1) {
-    return { classes, featureImportances: new Float64Array(d), predict: (_X, m) => new Int32Array(m).fill(classes[0]), trainPredictions: new Int32Array(n).fill(classes[0]) };
+    const evalPredictions = opts.evalCodes ? new Int32Array(opts.nEval ?? 0).fill(classes[0]) : undefined;
+    return { classes, featureImportances: new Float64Array(d), predict: (_X, m) => new Int32Array(m).fill(classes[0]), trainPredictions: new Int32Array(n).fill(classes[0]), evalPredictions };
   }
   const team = opts.team, threads = team?.threads ?? 1, rank = team?.rank ?? 0;
   const sync = () => { if (team && threads > 1) barrier(team); };
@@ -164,7 +170,8 @@ export function fitGradientBoosting(
   const counts = new Float64Array(K);
   for (let i = 0; i < n; i++) counts[yi[i]]++;
   const init = K === 2 ? [Math.log(counts[1] / counts[0])] : Array.from(counts, (c) => Math.log(c / n));
-  const buf = team?.buffers ?? gbtBuffers(n, d, T, nEst, depth);
+  const nEval = opts.evalCodes ? opts.nEval ?? 0 : 0;
+  const buf = team?.buffers ?? gbtBuffers(n, d, T, nEst, depth, false, nEval);
   const { F, p, treeImportance } = buf;
   const size = (2 << depth) - 1;
   const trees: Trees = { feature: buf.feature, threshold: buf.threshold, value: buf.value, size };
@@ -238,17 +245,17 @@ export function fitGradientBoosting(
       } else cv[tr * (inner + 1) + k - inner] = trees.value[at + leafOf[k]];
     }
   }
-  const predict = (Xp: ArrayLike<number>, m: number): Int32Array => {
+  /** Scores (class-major, m per class) of samples lo … hi−1 of Xp (m × d). */
+  const scores = (Xp: ArrayLike<number>, m: number, lo: number, hi: number, score: Float64Array) => {
     // Tree by tree over a column-major copy of the codes: columns are read in order.
     const cols = new Float64Array(m * d);
-    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) cols[j * m + i] = Xp[i * d + j];
-    const score = new Float64Array(m * T);
-    for (let t = 0; t < T; t++) score.fill(init[t], t * m, (t + 1) * m);
+    for (let i = lo; i < hi; i++) for (let j = 0; j < d; j++) cols[j * m + i] = Xp[i * d + j];
+    for (let t = 0; t < T; t++) score.fill(init[t], t * m + lo, t * m + hi);
     for (let st = 0; st < nEst; st++) {
       for (let t = 0; t < T; t++) {
         const tr = st * T + t, fo = tr * inner, vo = tr * (inner + 1), so = t * m;
-        let i = 0;
-        for (; i + 4 <= m; i += 4) { // four samples at once: four independent chains of dependent loads
+        let i = lo;
+        for (; i + 4 <= hi; i += 4) { // four samples at once: four independent chains of dependent loads
           let k0 = 0, k1 = 0, k2 = 0, k3 = 0;
           for (let l = 0; l < depth; l++) {
             k0 = 2 * k0 + 2 - +(cols[cf[fo + k0] * m + i] <= ct[fo + k0]);
@@ -261,20 +268,29 @@ export function fitGradientBoosting(
           score[so + i + 2] += lr * cv[vo + k2 - inner];
           score[so + i + 3] += lr * cv[vo + k3 - inner];
         }
-        for (; i < m; i++) {
+        for (; i < hi; i++) {
           let k = 0;
           for (let l = 0; l < depth; l++) k = 2 * k + (cols[cf[fo + k] * m + i] <= ct[fo + k] ? 1 : 2);
           score[so + i] += lr * cv[vo + k - inner];
         }
       }
     }
-    const out = new Int32Array(m);
-    for (let i = 0; i < m; i++) out[i] = decide(score, m, i);
-    return out;
+  };
+  const predict = (Xp: ArrayLike<number>, m: number): Int32Array => {
+    const score = new Float64Array(m * T);
+    scores(Xp, m, 0, m, score);
+    return Int32Array.from({ length: m }, (_, i) => decide(score, m, i));
   };
   const trainPredictions = new Int32Array(n);
   for (let i = 0; i < n; i++) trainPredictions[i] = decide(F, n, i);
-  return { classes, featureImportances: imp, predict, trainPredictions };
+  let evalPredictions: Int32Array | undefined;
+  if (opts.evalCodes) {
+    // each thread scores its share of the evaluation samples
+    scores(opts.evalCodes, nEval, Math.floor((rank * nEval) / threads), Math.floor(((rank + 1) * nEval) / threads), buf.evalScore);
+    sync();
+    evalPredictions = Int32Array.from({ length: nEval }, (_, i) => decide(buf.evalScore, nEval, i));
+  }
+  return { classes, featureImportances: imp, predict, trainPredictions, evalPredictions };
 }
 
 /**
