@@ -91,6 +91,10 @@ export interface GbtBuffers {
   treeImportance: Float64Array;
   /** Scores of the evaluation samples, class-major. */
   evalScore: Float64Array;
+  /** Per class and node: the feature it split on in the class's last tree (−1: none yet); orders the scans. */
+  hints: Int32Array;
+  /** Per stage: the next class whose tree a thread may take. */
+  claims: Int32Array;
 }
 
 /** Classes (sorted) and the number of trees per stage (one for two classes) of labels y. */
@@ -102,18 +106,20 @@ export function gbtShape(y: Int32Array): { classes: number[]; trees: number } {
 export function gbtBuffers(n: number, d: number, T: number, nEstimators = 100, maxDepth = 3, shared = false, nEval = 0): GbtBuffers {
   const nodes = nEstimators * T * ((2 << maxDepth) - 1);
   const f64 = (len: number) => new Float64Array(shared ? new SharedArrayBuffer(8 * len) : new ArrayBuffer(8 * len));
+  const i32 = (len: number) => new Int32Array(shared ? new SharedArrayBuffer(4 * len) : new ArrayBuffer(4 * len));
   return {
     F: f64(n * T), p: f64(n * T),
-    feature: new Int32Array(shared ? new SharedArrayBuffer(4 * nodes) : new ArrayBuffer(4 * nodes)),
+    feature: i32(nodes),
     threshold: f64(nodes), value: f64(nodes), treeImportance: f64(nEstimators * T * d), evalScore: f64(nEval * T),
+    hints: i32(T * ((2 << maxDepth) - 1)).fill(-1), claims: i32(nEstimators),
   };
 }
 
 /**
  * Threads fitting one model together (each calls fitGradientBoosting with the same data, options and
  * `buffers`, and its own `rank`): each stage, thread r computes the probabilities of its share of the
- * samples and then the trees of classes r, r + threads, …; they meet at a barrier on `sync` (3 Int32 in
- * shared memory, zeroed) after each step. The model does not depend on the number of threads.
+ * samples, then the threads take the stage's trees class by class; they meet at a barrier on `sync`
+ * (3 Int32 in shared memory, zeroed) after each step. The model does not depend on the number of threads.
  */
 export interface GbtTeam {
   threads: number;
@@ -177,9 +183,7 @@ export function fitGradientBoosting(
   const trees: Trees = { feature: buf.feature, threshold: buf.threshold, value: buf.value, size };
   const grower = new TreeGrower(X, sorted, depth);
   const { residual, prob } = grower;
-  const hints = new Int32Array(T * size).fill(-1);
-  // one tie-breaking stream per class: the same draws whichever thread grows the class's trees
-  const rngs = Array.from({ length: T }, (_, t) => new Rng(`${opts.seed ?? 0}/${t}`));
+  const { hints, claims } = buf;
   const mx = new Float64Array(n), z = new Float64Array(n);
   const lo = Math.floor((rank * n) / threads), hi = Math.floor(((rank + 1) * n) / threads); // this thread's samples
   for (let t = 0; t < T; t++) F.fill(init[t], t * n + lo, t * n + hi);
@@ -195,7 +199,8 @@ export function fitGradientBoosting(
       for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) p[o + i] /= z[i];
     }
     sync();
-    for (let t = rank; t < T; t += threads) {
+    // each thread takes the stage's next class until none is left (the fastest thread takes more)
+    for (let t = Atomics.add(claims, stage, 1); t < T; t = Atomics.add(claims, stage, 1)) {
       const target = T === 1 ? 1 : t, o = t * n, tr = stage * T + t, at = tr * size;
       for (let i = 0; i < n; i++) {
         const pi = p[o + i];
@@ -203,7 +208,9 @@ export function fitGradientBoosting(
         residual[i] = (yi[i] === target ? 1 : 0) - pi;
       }
       treeImportance.fill(0, tr * d, (tr + 1) * d);
-      grower.grow(trees, at, treeImportance, tr * d, T === 1 ? 1 : (K - 1) / K, hints, t * size, rngs[t]);
+      // a tie-breaking stream per tree: the same draws whichever thread grows it
+      const rng = new Rng(`${opts.seed ?? 0}/${tr}`);
+      grower.grow(trees, at, treeImportance, tr * d, T === 1 ? 1 : (K - 1) / K, hints, t * size, rng);
       const leaf = grower.node, value = trees.value;
       for (let i = 0; i < n; i++) F[o + i] += lr * value[at + leaf[i]];
     }
