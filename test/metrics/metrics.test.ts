@@ -106,6 +106,14 @@ describe('sanity values (metrics.md)', () => {
     expect(m.predict(X, n).every((v, i) => v === y[i])).toBe(true);
     expect(m.featureImportances[0]).toBeGreaterThan(0.9);
   });
+  it('gradient boosting splits exactly, at the midpoint of the neighbouring values (as scikit-learn)', () => {
+    // 5000 distinct values (more than any bin count); the classes change between 2499 and 2501.5
+    const n = 5000, X = new Float64Array(n), y = new Int32Array(n);
+    for (let i = 0; i < n; i++) { X[i] = i < 2500 ? i : i + 1.5; y[i] = i < 2500 ? 0 : 1; }
+    const m = fitGradientBoosting(X, n, 1, y, { nEstimators: 5 });
+    expect(Array.from(m.predict([2500.24, 2500.26], 2))).toEqual([0, 1]); // threshold 2500.25
+    expect(m.trainPredictions.every((v, i) => v === y[i])).toBe(true);
+  });
   it('unsupervised: Gaussian TC ≈ 0 for independent codes, large for duplicated ones', () => {
     expect(unsupervised(synthetic(id10, 5000, 'random', 14)).gaussian_total_correlation).toBeLessThan(0.01);
     const dup = unsupervised(synthetic([5, 5], 2000, 'duplicated', 15));
