@@ -60,7 +60,9 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
   const D = train.numCodes, F = train.numFactors;
   const { threads = availableParallelism(), ...gbt } = opts;
   const presorted = presortFeatures(train.codes, train.n, D);
-  const team = new DciTeam(Math.max(1, Math.min(threads, 64)) - 1, train, test, gbt);
+  // starting workers costs ≈ 0.1 s: worth it from about a second of single-threaded fitting
+  const small = train.n * F * (gbt.nEstimators ?? 100) < 2e5;
+  const team = new DciTeam(small ? 0 : Math.max(1, Math.min(threads, 64)) - 1, train, test, gbt);
   const R = new Float64Array(D * F);
   let accTrain = 0, accTest = 0;
   try {
