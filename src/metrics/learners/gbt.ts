@@ -9,9 +9,9 @@ import { Rng } from '../../util/rng.js';
  *
  * Splits are exact, as scikit-learn's 'best' splitter finds them: every boundary between distinct values
  * (closer than 1e-7 counts as equal) is a candidate, the threshold is the midpoint of the two values next
- * to it in the node. Speed comes from sorting each feature once per data set instead of once per node:
- * a tree is grown level by level, and each level is one pass per feature over that global order, in which
- * every sample adds its residual to the running sums of the node it currently belongs to.
+ * to it in the node. Speed comes from sorting each feature once per data set instead of once per node
+ * (see TreeGrower), from skipping the stretches of a scan that cannot hold the best split, and from threads
+ * that share each stage's trees (GbtTeam).
  */
 export interface GbtOptions {
   nEstimators?: number;
@@ -39,9 +39,7 @@ export interface SortedFeatures {
   d: number;
   /** Per feature j, at [j·n + p]: the sample at position p of the ascending order (ties by index). */
   order: Int32Array;
-  /** Per feature j, at [j·n + p]: the rank of that sample's distinct value (values within 1e-7 share one). */
-  rankSorted: Int32Array;
-  /** Per feature j, at [j·n + i]: the rank of sample i's value. */
+  /** Per feature j, at [j·n + i]: the rank of sample i's distinct value (values within 1e-7 share one). */
   rankOf: Int32Array;
   /** Per feature: number of distinct values (a feature with one cannot split). */
   distinct: Int32Array;
@@ -53,7 +51,7 @@ const FEATURE_THRESHOLD = 1e-7;
 const EPSILON = 2.220446049250313e-16;
 
 export function presortFeatures(X: ArrayLike<number>, n: number, d: number): SortedFeatures {
-  const order = new Int32Array(d * n), rankSorted = new Int32Array(d * n), rankOf = new Int32Array(d * n);
+  const order = new Int32Array(d * n), rankOf = new Int32Array(d * n);
   const distinct = new Int32Array(d);
   const col = new Float64Array(n);
   const idx = new Int32Array(n);
@@ -65,12 +63,11 @@ export function presortFeatures(X: ArrayLike<number>, n: number, d: number): Sor
       const i = idx[p];
       if (p > 0 && col[i] > col[idx[p - 1]] + FEATURE_THRESHOLD) rank++;
       order[j * n + p] = i;
-      rankSorted[j * n + p] = rank;
       rankOf[j * n + i] = rank;
     }
     distinct[j] = n > 0 ? rank + 1 : 0;
   }
-  return { n, d, order, rankSorted, rankOf, distinct };
+  return { n, d, order, rankOf, distinct };
 }
 
 /**
@@ -304,8 +301,8 @@ export function fitGradientBoosting(
  * Grows depth-limited regression trees on `residual` (Friedman-MSE split gain), leaves by a Newton step
  * scale·Σr / Σp(1−p). Working buffers are allocated once and reused by every tree of a fit.
  *
- * Each feature keeps a list of the samples in its sorted order (and their ranks), in which every node of
- * the current level owns the same range [start, start + count). A node's split is found by one pass over
+ * Each feature keeps a list of the samples in its sorted order, in which every node of the current level
+ * owns the same range [start, start + count). A node's split is found by one pass over
  * each feature's range with the running sums in local variables; the lists are then partitioned stably
  * (left child first) so that the children own contiguous ranges in turn.
  */
@@ -372,10 +369,11 @@ class TreeGrower {
 
   /**
    * Grows one tree into `trees` at offset `at`, adds its unnormalised impurity decreases to `importance`
-   * (features from `impAt`), leaves each sample's leaf in `this.node`; `rng` breaks exact ties. Returns whether the root split. `hints` (from `hintAt`, one
-   * per node) holds the feature each node split on last time, updated here; it only orders the work.
+   * (features from `impAt`), leaves each sample's leaf in `this.node`; `rng` breaks exact ties. `hints`
+   * (from `hintAt`, one per node) holds the feature each node split on last time, updated here: it orders
+   * the scans (so it is part of the deterministic state: it decides the order in which exact ties are met).
    */
-  grow(trees: Trees, at: number, importance: Float64Array, impAt: number, scale: number, hints: Int32Array, hintAt: number, rng: Rng): boolean {
+  grow(trees: Trees, at: number, importance: Float64Array, impAt: number, scale: number, hints: Int32Array, hintAt: number, rng: Rng): void {
     const { n, d, residual: r, node, start, cnt, sum, sum2, splitFeature, splitAt, ints, goRightOff: gOff, X } = this;
     const { distinct } = this.s;
     const { feature, threshold, value } = trees;
@@ -384,7 +382,6 @@ class TreeGrower {
     let s0 = 0, s2 = 0;
     for (let i = 0; i < n; i++) { s0 += r[i]; s2 += r[i] * r[i]; }
     start[0] = 0; cnt[0] = n; sum[0] = s0; sum2[0] = s2;
-    let rootSplit = false;
     for (let level = 0; level < this.depth; level++) {
       const width = 1 << level, base = width - 1; // this level's nodes: base … base+width−1 (heap order)
       const idx = this.cur; // list entry q of the current lists: sample ints[idx + q]
@@ -419,7 +416,6 @@ class TreeGrower {
         if (f < 0) { for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; continue; }
         hints[hintAt + base + s] = f;
         anySplit = true;
-        if (level === 0) rootSplit = true;
         // the children: left = the first splitAt samples of feature f's range
         const o = idx + f * n + a, m = splitAt[s];
         let ls = 0, ls2 = 0;
@@ -474,7 +470,6 @@ class TreeGrower {
     leafR.fill(0); leafH.fill(0);
     for (let i = 0; i < n; i++) { const k = node[i], pi = prob[i]; leafR[k] += r[i]; leafH[k] += pi * (1 - pi); }
     for (let k = 0; k < trees.size; k++) if (feature[at + k] < 0) value[at + k] = leafH[k] > 1e-150 ? (scale * leafR[k]) / leafH[k] : 0;
-    return rootSplit;
   }
 
   /** Stable partition of c list entries from position o by goRight (m go left), into the other lists. */
