@@ -5,9 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { abortTeam, fitGradientBoosting, presortFeatures, GbtTeamAborted, type GbtBuffers, type GbtOptions } from './learners/gbt.js';
 
-const { codes, n, d, evalCodes, nEval, opts } = workerData as {
+const { codes, n, d, evalCodes, nEval, opts, loaded } = workerData as {
   codes: Float32Array | Float64Array; n: number; d: number; evalCodes: Float32Array | Float64Array; nEval: number; opts: GbtOptions;
+  loaded: Int32Array;
 };
+Atomics.add(loaded, 0, 1); // tells the calling thread this helper started (GbtTeam.loaded)
 const presorted = presortFeatures(codes, n, d);
 
 parentPort!.on('message', (m: { y: Int32Array; buffers: GbtBuffers; sync: Int32Array; rank: number; threads: number }) => {

@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fitGradientBoosting, gbtBuffers, gbtShape, presortFeatures, GbtTeamAborted, type GbtModel, type GbtOptions, type SortedFeatures } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
+import { workerExecArgv } from './parallel.js';
 import { column, type CodesAndFactors } from './utils.js';
 
 function entropyBase(p: number[], base: number): number {
@@ -90,6 +91,7 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
  */
 class DciTeam {
   private readonly workers: Worker[] = [];
+  private readonly loaded = new Int32Array(new SharedArrayBuffer(4));
   private readonly codes: Float32Array | Float64Array;
 
   constructor(count: number, train: CodesAndFactors, test: CodesAndFactors, private readonly opts: GbtOptions) {
@@ -97,7 +99,10 @@ class DciTeam {
     const file = new URL('./dci-worker.js', import.meta.url);
     if (count < 1 || !existsSync(file)) return;
     for (let r = 0; r < count; r++) {
-      const w = new Worker(file, { workerData: { codes: train.codes, n: train.n, d: train.numCodes, evalCodes: test.codes, nEval: test.n, opts } });
+      const w = new Worker(file, {
+        workerData: { codes: train.codes, n: train.n, d: train.numCodes, evalCodes: test.codes, nEval: test.n, opts, loaded: this.loaded },
+        execArgv: workerExecArgv(),
+      });
       w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
       w.unref();
       this.workers.push(w);
@@ -114,7 +119,7 @@ class DciTeam {
       const sync = new Int32Array(new SharedArrayBuffer(12));
       this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
       try {
-        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted, team: { threads, rank: 0, sync, buffers } });
+        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted, team: { threads, rank: 0, sync, buffers, loaded: this.loaded } });
       } catch (e) {
         if (!(e instanceof GbtTeamAborted)) throw e;
         this.close(); // the team is broken: the calling thread fits this model and the rest alone

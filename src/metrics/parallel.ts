@@ -39,6 +39,22 @@ export function drainJobs<D>(fn: JobFn<D>, q: JobQueue<D>): void {
   }
 }
 
+/**
+ * The Node options a metric's worker threads inherit: the parent's, less those that only make sense for
+ * the main script (`node --input-type=module -e …` would otherwise stop every worker from loading).
+ */
+export function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--input-type' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') { i++; continue; }
+    if (a.startsWith('--input-type=') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 /** Runs jobs `order` of `kind` (fn on this thread) on up to `threads` threads; returns the results, job-major. */
 export function runJobs<D>(kind: string, fn: JobFn<D>, data: D, order: number[], resultLength: number, threads = availableParallelism()): Float64Array {
   const count = order.length === 0 ? 0 : Math.max(...order) + 1;
@@ -51,7 +67,7 @@ export function runJobs<D>(kind: string, fn: JobFn<D>, data: D, order: number[],
   const workers: Worker[] = [];
   if (existsSync(file)) {
     for (let w = 1; w < Math.min(threads, order.length); w++) {
-      const worker = new Worker(file, { workerData: q });
+      const worker = new Worker(file, { workerData: q, execArgv: workerExecArgv() });
       worker.on('error', () => {}); // its jobs stay open or are marked failed: this thread does them
       worker.unref();
       workers.push(worker);

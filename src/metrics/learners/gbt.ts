@@ -123,6 +123,8 @@ export interface GbtTeam {
   rank: number;
   sync: Int32Array;
   buffers: GbtBuffers;
+  /** Shared counter of helper threads whose code has loaded (dci-worker.ts adds 1); see barrier(). */
+  loaded?: Int32Array;
 }
 
 export class GbtTeamAborted extends Error {}
@@ -139,8 +141,12 @@ function barrier(team: GbtTeam): void {
     let waited = 0;
     while (Atomics.load(sync, 1) === generation) {
       if (Atomics.load(sync, 2) !== 0) throw new GbtTeamAborted('a gradient-boosting thread failed');
-      // no thread takes a minute for one step: one that never arrives has died
-      if (Atomics.wait(sync, 1, generation, 1000) === 'timed-out' && ++waited >= 60) abortTeam(team);
+      // no thread takes a minute for one step: one that never arrives has died; and a helper that has
+      // not even loaded its code after 5 s failed to start (its error event cannot reach this blocked thread)
+      if (Atomics.wait(sync, 1, generation, 1000) === 'timed-out') {
+        waited++;
+        if (waited >= 60 || (waited >= 5 && team.loaded && Atomics.load(team.loaded, 0) < threads - 1)) abortTeam(team);
+      }
     }
   }
   if (Atomics.load(sync, 2) !== 0) throw new GbtTeamAborted('a gradient-boosting thread failed');
