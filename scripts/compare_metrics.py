@@ -5,10 +5,13 @@ The reference side follows the metric definitions of disentanglement_lib (as sum
 it is written here from those definitions, not copied. Needs: python3, numpy, scikit-learn
 (Debian: apt-get install -y python3-sklearn).
 
-Usage: scripts/compare_metrics.py [--n-train 3000] [--n-test 1500] [--seed 0]
+Usage: scripts/compare_metrics.py [--n-train 3000] [--n-test 1500] [--seed 0] [--time]
 Prints one line per (data, metric) with ours, the reference and the difference, then a JSON summary.
+With --time: one case shaped like `disentangle bench metrics` (dSprites factor sizes, 10 codes) at the given
+sizes (use --n-train 10000 --n-test 5000), both sides timed on the same arrays (ours: the CLI's wall time,
+Node start-up included), printed as JSON with their ratio.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, subprocess, sys, tempfile, time
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -113,6 +116,8 @@ def make(rng, sizes, n, mode):
         c = rng.standard_normal((n, len(sizes)))
     elif mode == "duplicated":
         c = np.concatenate([f, f], 1).astype(np.float64)
+    elif mode == "bench":  # as `disentangle bench metrics`: factor/size + N(0, 0.1²) in the first codes, noise in 5 more
+        c = np.concatenate([f / np.array(sizes), np.zeros((n, 5))], 1) + 0.1 * rng.standard_normal((n, len(sizes) + 5))
     else:  # noisy: identity + noise, and two nuisance codes
         c = np.concatenate([f / np.array(sizes) + 0.05 * rng.standard_normal(f.shape), rng.standard_normal((n, 2))], 1)
     return c, f
@@ -123,10 +128,13 @@ def main():
     ap.add_argument("--n-train", type=int, default=3000)
     ap.add_argument("--n-test", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--time", action="store_true", help="time both sides on one bench-shaped case")
     a = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     cli = os.path.join(here, "..", "bin", "disentangle.js")
     rng = np.random.default_rng(a.seed)
+    if a.time:
+        return time_both(cli, rng, a)
     cases = [("id10", [10] * 10, m) for m in ("identity", "random", "duplicated")] + \
             [("dsl", [3, 6, 40, 32, 32], m) for m in ("identity", "random", "noisy")]
     worst = {}
@@ -153,6 +161,31 @@ def main():
                 print(f"{name:5s} {mode:10s} {k:32s} ours {ours[k]:9.4f}  reference {v:9.4f}  |diff| {diff:.4f}")
     summary = {k: {"max_abs_diff": round(v, 4), "tolerance": tol.get(k), "ok": (v <= tol[k]) if k in tol else None} for k, v in worst.items()}
     print(json.dumps(summary))
+
+
+def time_both(cli, rng, a):
+    """Wall time of the shared metric set (MIG, modularity, SAP, DCI, explicitness, unsupervised) on both sides."""
+    sizes = [3, 6, 40, 32, 32]
+    ctr, ftr = make(rng, sizes, a.n_train, "bench")
+    cte, fte = make(rng, sizes, a.n_test, "bench")
+    ctr, cte = ctr.astype(np.float32).astype(np.float64), cte.astype(np.float32).astype(np.float64)
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(os.path.join(tmp, "train.npz"), codes=ctr.astype(np.float32), factors=ftr)
+        np.savez(os.path.join(tmp, "test.npz"), codes=cte.astype(np.float32), factors=fte)
+        t = time.perf_counter()
+        subprocess.run(["node", cli, "metrics", "--train", os.path.join(tmp, "train.npz"), "--test", os.path.join(tmp, "test.npz"),
+                        "--metrics", "mig,modularity,sap,dci,explicitness,unsupervised", "--json"], capture_output=True, check=True)
+        ours = time.perf_counter() - t
+    ref = {}
+    for name, fn in [("mig", lambda: ref_mig(ctr, ftr)), ("modularity", lambda: ref_modularity(ctr, ftr)),
+                     ("sap", lambda: ref_sap(ctr, ftr, cte, fte)), ("dci", lambda: ref_dci(ctr, ftr, cte, fte, a.seed)),
+                     ("explicitness", lambda: ref_explicitness(ctr, ftr, cte, fte)), ("unsupervised", lambda: ref_unsupervised(ctr))]:
+        t = time.perf_counter()
+        fn()
+        ref[name] = round(time.perf_counter() - t, 3)
+    total = sum(ref.values())
+    print(json.dumps({"n_train": a.n_train, "n_test": a.n_test, "ours_s": round(ours, 3), "reference_s": round(total, 3),
+                      "ratio": round(ours / total, 3), "reference_s_per_metric": ref}))
 
 
 if __name__ == "__main__":
