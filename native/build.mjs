@@ -22,18 +22,27 @@ function findLibtorch() {
     const inc = join(root, 'include');
     const lib = join(root, 'lib');
     if (!existsSync(join(inc, 'ATen', 'ATen.h'))) {
-      fail(`LIBTORCH_DIR=${dir} has no include/ATen/ATen.h: point it at a libtorch folder (with include/ and lib/), ` +
-        `e.g. $(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')`);
+      fail(
+        `LIBTORCH_DIR=${dir} has no include/ATen/ATen.h: point it at a libtorch folder (with include/ and lib/), ` +
+          `e.g. $(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))')`,
+      );
     }
-    if (!existsSync(join(lib, 'libtorch.so')) && !existsSync(join(lib, 'libtorch.dylib'))) fail(`LIBTORCH_DIR=${dir} has no lib/libtorch.so`);
+    if (!existsSync(join(lib, 'libtorch.so')) && !existsSync(join(lib, 'libtorch.dylib')))
+      fail(`LIBTORCH_DIR=${dir} has no lib/libtorch.so`);
     return { include: [inc, join(inc, 'torch', 'csrc', 'api', 'include')], lib };
   }
   let multiarch = 'x86_64-linux-gnu';
-  try { multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim() || multiarch; } catch { /* keep default */ }
+  try {
+    multiarch = execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim() || multiarch;
+  } catch {
+    /* keep default */
+  }
   const lib = `/usr/lib/${multiarch}`;
   if (!existsSync('/usr/include/ATen/ATen.h') || !existsSync(join(lib, 'libtorch.so'))) {
-    fail('libtorch not found. Install Debian\'s package (apt-get install -y libtorch-dev) ' +
-      'or set LIBTORCH_DIR to a libtorch folder with include/ and lib/ (such as a PyTorch install\'s torch/ folder).');
+    fail(
+      "libtorch not found. Install Debian's package (apt-get install -y libtorch-dev) " +
+        "or set LIBTORCH_DIR to a libtorch folder with include/ and lib/ (such as a PyTorch install's torch/ folder).",
+    );
   }
   return { include: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib };
 }
@@ -50,7 +59,17 @@ function cxx11Abi(lib) {
 }
 
 function nodeGyp() {
-  const bundled = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const bundled = join(
+    dirname(process.execPath),
+    '..',
+    'lib',
+    'node_modules',
+    'npm',
+    'node_modules',
+    'node-gyp',
+    'bin',
+    'node-gyp.js',
+  );
   if (existsSync(bundled)) return [process.execPath, [bundled]];
   return ['node-gyp', []];
 }
@@ -60,11 +79,19 @@ const { include, lib } = findLibtorch();
 // the addon references by name: link them with --no-as-needed so that they load (else at::hasCUDA() is false).
 const cudaLibs = ['torch_cuda', 'c10_cuda'].filter((l) => existsSync(join(lib, `lib${l}.so`)));
 const extra = cudaLibs.length ? `-Wl,--no-as-needed ${cudaLibs.map((l) => `-l${l}`).join(' ')} -Wl,--as-needed` : '';
-const env = { ...process.env, LIBTORCH_INCLUDE: include.join(' '), LIBTORCH_LIB: lib, LIBTORCH_CXX11_ABI: cxx11Abi(lib), LIBTORCH_EXTRA_LIBS: extra };
+const env = {
+  ...process.env,
+  LIBTORCH_INCLUDE: include.join(' '),
+  LIBTORCH_LIB: lib,
+  LIBTORCH_CXX11_ABI: cxx11Abi(lib),
+  LIBTORCH_EXTRA_LIBS: extra,
+};
 const [cmd, pre] = nodeGyp();
 const args = [...pre, 'rebuild', '-j', 'max'];
 if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
-process.stderr.write(`build:native: libtorch ${lib} (C++11 ABI ${env.LIBTORCH_CXX11_ABI}${cudaLibs.length ? ', with CUDA' : ', CPU only'})\n`);
+process.stderr.write(
+  `build:native: libtorch ${lib} (C++11 ABI ${env.LIBTORCH_CXX11_ABI}${cudaLibs.length ? ', with CUDA' : ', CPU only'})\n`,
+);
 const r = spawnSync(cmd, args, { cwd: here, env, stdio: 'inherit' });
 if (r.status !== 0) fail(`node-gyp failed (exit ${r.status ?? r.signal})`);
 process.stderr.write(`build:native: built ${join(here, 'build', 'Release', 'disentangle_torch.node')}\n`);

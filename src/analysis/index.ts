@@ -4,10 +4,30 @@
  */
 export { mean, std, pearson, spearman, rankData } from './stats.js';
 export {
-  analysePerceivedDistances, factorTraversalDistances, pairDistances, perceivedDefaults, verdictThresholds,
-  type PerceivedOptions, type PerceivedReport, type FactorPerceived, type Verdict,
+  analysePerceivedDistances,
+  factorTraversalDistances,
+  pairDistances,
+  perceivedDefaults,
+  verdictThresholds,
+  type PerceivedOptions,
+  type PerceivedReport,
+  type FactorPerceived,
+  type Verdict,
 } from './perceived.js';
 export { localVarianceStructure, type LocalVarianceReport, type LocalVarianceOptions } from './local-variance.js';
-export { findPerturbation, applyPerturbation, applyUniformNoise, perturbationField, type Perturbation, type PerturbationOptions } from './perturbation.js';
-export { perceivedReportHtml, perceivedSection, localVarianceSection, perceivedSummary, traversalGridImage } from './report.js';
+export {
+  findPerturbation,
+  applyPerturbation,
+  applyUniformNoise,
+  perturbationField,
+  type Perturbation,
+  type PerturbationOptions,
+} from './perturbation.js';
+export {
+  perceivedReportHtml,
+  perceivedSection,
+  localVarianceSection,
+  perceivedSummary,
+  traversalGridImage,
+} from './report.js';
 export { diagnoseRun, ACTIVE_KL } from './model-diagnostics.js';

@@ -30,7 +30,10 @@ export interface LocalVarianceReport {
   pcaEigengap: number;
 }
 
-export function localVarianceStructure(ds: GroundTruthDataset, options: LocalVarianceOptions = {}): LocalVarianceReport {
+export function localVarianceStructure(
+  ds: GroundTruthDataset,
+  options: LocalVarianceOptions = {},
+): LocalVarianceReport {
   const points = options.points ?? 256;
   const rng = new Rng(options.seed ?? 0);
   const F = ds.factors.length;
@@ -42,7 +45,10 @@ export function localVarianceStructure(ds: GroundTruthDataset, options: LocalVar
   const gram = new Float64Array(F * F);
   const gramCos = new Float64Array(F * F);
   const pairCount = new Float64Array(F * F);
-  let alignSum = 0, alignN = 0, gapSum = 0, gapN = 0;
+  let alignSum = 0,
+    alignN = 0,
+    gapSum = 0,
+    gapN = 0;
   for (let p = 0; p < points; p++) {
     const w = ds.stateSpace.sampleFactors(1, rng);
     ds.renderInto(ds.stateSpace.toIndex(w), base, 0);
@@ -100,7 +106,8 @@ export function localVarianceStructure(ds: GroundTruthDataset, options: LocalVar
       }
       if (order.length >= 2 && order[0][0] > 0) {
         let minGap = Infinity;
-        for (let i = 0; i + 1 < order.length; i++) minGap = Math.min(minGap, (order[i][0] - order[i + 1][0]) / order[0][0]);
+        for (let i = 0; i + 1 < order.length; i++)
+          minGap = Math.min(minGap, (order[i][0] - order[i + 1][0]) / order[0][0]);
         gapSum += minGap;
         gapN++;
       }

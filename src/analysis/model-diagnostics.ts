@@ -35,15 +35,23 @@ export async function diagnoseRun(dir: string, o: { seed?: number; points?: numb
   const factored = factoredComponents(ds, rep, rng.fork('traversals'));
   const cf = sampleCodesAndFactors(ds, rep, o.codes ?? 2000, rng.fork('codes'));
   const mi = mig(cf).mi;
-  const Z = run.config.model.z, F = ds.factors.length;
+  const Z = run.config.model.z,
+    F = ds.factors.length;
   const alignment = ds.factors.map((f, k) => {
-    let best = 0, bj = 0;
-    for (let j = 0; j < Z; j++) if (mi[j * F + k] > best) { best = mi[j * F + k]; bj = j; }
+    let best = 0,
+      bj = 0;
+    for (let j = 0; j < Z; j++)
+      if (mi[j * F + k] > best) {
+        best = mi[j * F + k];
+        bj = j;
+      }
     return { factor: f.name, latent: bj, mutualInformation: best };
   });
   const result = {
-    run: dir, step: run.step,
-    perLatentKl: kl, activeLatents: kl ? kl.filter((v) => v > ACTIVE_KL).length : null,
+    run: dir,
+    step: run.step,
+    perLatentKl: kl,
+    activeLatents: kl ? kl.filter((v) => v > ACTIVE_KL).length : null,
     jacobianDistanceToOrthogonality: orthogonality,
     factored,
     alignment,
@@ -54,9 +62,23 @@ export async function diagnoseRun(dir: string, o: { seed?: number; points?: numb
     `<p>Run <code>${escapeHtml(dir)}</code> at step ${run.step}. Active latents (KL &gt; ${ACTIVE_KL}): <b>${result.activeLatents ?? 'n/a'}</b> of ${Z}. ` +
       `Distance to orthogonality of the decoder Jacobian (0 = columns orthogonal and axis-aligned after a signed permutation): <b>${orthogonality.toFixed(3)}</b>.</p>`,
     kl ? barChartSvg(codesLbl, [{ name: 'KL (nats)', values: kl }], { title: 'per-latent KL' }) : '',
-    htmlTable(['factor', 'linearity', 'axis alignment', 'rank corr. (gt vs latent distance)', 'best latent', 'MI'],
-      factored.factors.map((f, k) => [f.name, f.linearity.toFixed(3), f.axisAlignment.toFixed(3), f.rankCorrelation.toFixed(3), `z${alignment[k].latent}`, alignment[k].mutualInformation.toFixed(3)])),
-    heatmapSvg(mi, Z, F, { title: 'MI(latent, factor)', rowLabels: codesLbl, colLabels: ds.factors.map((f) => f.name), min: 0 }),
+    htmlTable(
+      ['factor', 'linearity', 'axis alignment', 'rank corr. (gt vs latent distance)', 'best latent', 'MI'],
+      factored.factors.map((f, k) => [
+        f.name,
+        f.linearity.toFixed(3),
+        f.axisAlignment.toFixed(3),
+        f.rankCorrelation.toFixed(3),
+        `z${alignment[k].latent}`,
+        alignment[k].mutualInformation.toFixed(3),
+      ]),
+    ),
+    heatmapSvg(mi, Z, F, {
+      title: 'MI(latent, factor)',
+      rowLabels: codesLbl,
+      colLabels: ds.factors.map((f) => f.name),
+      min: 0,
+    }),
   ].join('\n');
   writeFileAtomic(join(dir, 'diagnose.html'), htmlPage(`Model diagnostics: ${dir}`, body));
   loaded.dispose();

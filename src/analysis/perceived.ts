@@ -82,7 +82,13 @@ export interface PerceivedReport {
  * Distances between pairs of observations given as flat images; `a`/`b` hold n images each.
  * Returns float64 distances (averaged over H, W, C as the loss's `distance` defines).
  */
-export function pairDistances(loss: ReconstructionLoss, a: Float32Array, b: Float32Array, n: number, shape: readonly number[]): Float64Array {
+export function pairDistances(
+  loss: ReconstructionLoss,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  shape: readonly number[],
+): Float64Array {
   const [h, w, c] = shape;
   const out = tf.tidy(() => {
     const ta = tf.tensor4d(a, [n, h, w, c]);
@@ -105,8 +111,14 @@ function traversalValues(size: number, max: number): number[] {
  * Each traversal fixes the other factors at a random point and varies `factor` over `values`.
  */
 export function factorTraversalDistances(
-  ds: GroundTruthDataset, loss: ReconstructionLoss, factor: number, values: number[], traversals: number, rng: Rng,
-  batchPairs: number, onTraversal?: () => void,
+  ds: GroundTruthDataset,
+  loss: ReconstructionLoss,
+  factor: number,
+  values: number[],
+  traversals: number,
+  rng: Rng,
+  batchPairs: number,
+  onTraversal?: () => void,
 ): { perTraversal: Float64Array[]; mean: Float64Array } {
   const L = values.length;
   const obsSize = ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2];
@@ -115,7 +127,12 @@ export function factorTraversalDistances(
   // All ordered pairs i ≠ j: a perceived distance need not be symmetric (e.g. BCE).
   const pairsI: number[] = [];
   const pairsJ: number[] = [];
-  for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) if (i !== j) { pairsI.push(i); pairsJ.push(j); }
+  for (let i = 0; i < L; i++)
+    for (let j = 0; j < L; j++)
+      if (i !== j) {
+        pairsI.push(i);
+        pairsJ.push(j);
+      }
   // Several traversals per tensor call, each image transformed once (see ReconstructionLoss.pairDistances).
   const perCall = Math.max(1, Math.floor(batchPairs / Math.max(1, pairsI.length)));
   const chunk = new Float32Array(perCall * L * obsSize);
@@ -128,13 +145,21 @@ export function factorTraversalDistances(
         ds.renderInto(ds.stateSpace.toIndex(start), chunk, (t * L + v) * obsSize);
       }
     }
-    const gi = new Int32Array(nt * pairsI.length), gj = new Int32Array(nt * pairsI.length);
-    for (let t = 0; t < nt; t++) for (let p = 0; p < pairsI.length; p++) {
-      gi[t * pairsI.length + p] = t * L + pairsI[p];
-      gj[t * pairsI.length + p] = t * L + pairsJ[p];
-    }
+    const gi = new Int32Array(nt * pairsI.length),
+      gj = new Int32Array(nt * pairsI.length);
+    for (let t = 0; t < nt; t++)
+      for (let p = 0; p < pairsI.length; p++) {
+        gi[t * pairsI.length + p] = t * L + pairsI[p];
+        gj[t * pairsI.length + p] = t * L + pairsJ[p];
+      }
     const [h, w, c] = ds.obsShape;
-    const dt = tf.tidy(() => loss.pairDistances(tf.tensor4d(chunk.subarray(0, nt * L * obsSize), [nt * L, h, w, c]), tf.tensor1d(gi, 'int32'), tf.tensor1d(gj, 'int32')));
+    const dt = tf.tidy(() =>
+      loss.pairDistances(
+        tf.tensor4d(chunk.subarray(0, nt * L * obsSize), [nt * L, h, w, c]),
+        tf.tensor1d(gi, 'int32'),
+        tf.tensor1d(gj, 'int32'),
+      ),
+    );
     const d = dt.dataSync();
     dt.dispose();
     for (let t = 0; t < nt; t++) {
@@ -151,12 +176,19 @@ export function factorTraversalDistances(
 function verdictFor(cv: number, rank: number): { verdict: Verdict; reason: string } {
   const t = verdictThresholds;
   if (!(cv >= t.constantCv)) {
-    return { verdict: 'adversarial', reason: `perceived distance is (near) constant along the factor (std/mean ${fmt(cv)} < ${t.constantCv}): no ordering to learn` };
+    return {
+      verdict: 'adversarial',
+      reason: `perceived distance is (near) constant along the factor (std/mean ${fmt(cv)} < ${t.constantCv}): no ordering to learn`,
+    };
   }
   if (!(rank >= t.adversarialRank)) {
-    return { verdict: 'adversarial', reason: `rank correlation ${fmt(rank)} < ${t.adversarialRank}: the loss barely orders the factor's values` };
+    return {
+      verdict: 'adversarial',
+      reason: `rank correlation ${fmt(rank)} < ${t.adversarialRank}: the loss barely orders the factor's values`,
+    };
   }
-  if (rank < t.weakRank) return { verdict: 'weak', reason: `rank correlation ${fmt(rank)} < ${t.weakRank}: partial ordering` };
+  if (rank < t.weakRank)
+    return { verdict: 'weak', reason: `rank correlation ${fmt(rank)} < ${t.weakRank}: partial ordering` };
   return { verdict: 'ordered', reason: `rank correlation ${fmt(rank)} ≥ ${t.weakRank}: distances follow the factor` };
 }
 
@@ -165,7 +197,11 @@ function fmt(x: number): string {
 }
 
 /** The whole perceived-distance analysis of a dataset under a loss. */
-export function analysePerceivedDistances(ds: GroundTruthDataset, loss: ReconstructionLoss, options: PerceivedOptions = {}): PerceivedReport {
+export function analysePerceivedDistances(
+  ds: GroundTruthDataset,
+  loss: ReconstructionLoss,
+  options: PerceivedOptions = {},
+): PerceivedReport {
   const o = { ...perceivedDefaults, ...options };
   const rng = new Rng(o.seed);
   const notes: string[] = [];
@@ -175,24 +211,44 @@ export function analysePerceivedDistances(ds: GroundTruthDataset, loss: Reconstr
   ds.factors.forEach((f, k) => {
     const values = traversalValues(f.size, o.maxTraversalLength);
     if (values.length < f.size) {
-      notes.push(`factor ${f.name} has ${f.size} values: traversed at ${values.length} evenly spaced values (sampled, not exhaustive)`);
+      notes.push(
+        `factor ${f.name} has ${f.size} values: traversed at ${values.length} evenly spaced values (sampled, not exhaustive)`,
+      );
     }
     const L = values.length;
     if (L < 2) {
       factors.push({
-        name: f.name, size: f.size, traversedValues: values, mean: 0, std: 0, rankCorrelation: NaN, linearCorrelation: NaN,
-        verdict: 'adversarial', reason: 'the factor has a single value: nothing to order', matrix: new Float64Array(L * L),
+        name: f.name,
+        size: f.size,
+        traversedValues: values,
+        mean: 0,
+        std: 0,
+        rankCorrelation: NaN,
+        linearCorrelation: NaN,
+        verdict: 'adversarial',
+        reason: 'the factor has a single value: nothing to order',
+        matrix: new Float64Array(L * L),
       });
       done += o.traversals;
       return;
     }
     const frng = rng.fork(`factor:${k}`);
-    const { perTraversal, mean: matrix } = factorTraversalDistances(ds, loss, k, values, o.traversals, frng, o.batchPairs, () => {
-      o.onProgress?.(++done, total);
-    });
+    const { perTraversal, mean: matrix } = factorTraversalDistances(
+      ds,
+      loss,
+      k,
+      values,
+      o.traversals,
+      frng,
+      o.batchPairs,
+      () => {
+        o.onProgress?.(++done, total);
+      },
+    );
     // Mean/std over pairs i ≠ j of every traversal.
     const off: number[] = [];
-    for (const m of perTraversal) for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) if (i !== j) off.push(m[i * L + j]);
+    for (const m of perTraversal)
+      for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) if (i !== j) off.push(m[i * L + j]);
     const mu = mean(off);
     const sd = std(off);
     // Correlation over pairs drawn with replacement (i = j allowed, distance 0): defined even on constant-distance data.
@@ -210,7 +266,17 @@ export function analysePerceivedDistances(ds: GroundTruthDataset, loss: Reconstr
     const rank = spearman(gt, pdr);
     const lin = pearson(gt, pdr);
     const cv = mu > 0 ? sd / mu : 0;
-    factors.push({ name: f.name, size: f.size, traversedValues: values, mean: mu, std: sd, rankCorrelation: rank, linearCorrelation: lin, ...verdictFor(cv, rank), matrix });
+    factors.push({
+      name: f.name,
+      size: f.size,
+      traversedValues: values,
+      mean: mu,
+      std: sd,
+      rankCorrelation: rank,
+      linearCorrelation: lin,
+      ...verdictFor(cv, rank),
+      matrix,
+    });
   });
   // Baseline: random pairs of the whole dataset.
   const rrng = rng.fork('random-pairs');

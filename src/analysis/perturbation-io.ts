@@ -26,10 +26,16 @@ export function savePerturbation(path: string, p: Perturbation, ds: GroundTruthD
   writeNpz(path, arrays);
 }
 
-export function loadPerturbation(path: string): { perturbation: Perturbation; dataset: { name: string; params: Record<string, unknown> } } {
+export function loadPerturbation(path: string): {
+  perturbation: Perturbation;
+  dataset: { name: string; params: Record<string, unknown> };
+} {
   const a = readNpz(path);
   for (const key of ['epsilon', 'factor_sizes', 'obs_shape', 'dataset']) {
-    if (!a[key]) throw new UserError(`${path} is not a perturbation file: missing '${key}' (write one with \`disentangle perturb\`)`);
+    if (!a[key])
+      throw new UserError(
+        `${path} is not a perturbation file: missing '${key}' (write one with \`disentangle perturb\`)`,
+      );
   }
   const factorSizes = Array.from(a.factor_sizes.data as Int32Array);
   const obsSize = Array.from(a.obs_shape.data as Int32Array).reduce((x, y) => x * y, 1);
@@ -39,13 +45,21 @@ export function loadPerturbation(path: string): { perturbation: Perturbation; da
     return e.data as Float32Array;
   });
   return {
-    perturbation: { epsilon: (a.epsilon.data as Float64Array)[0], factorSizes, obsSize, embeddings, alignmentBefore: NaN, alignmentAfter: NaN },
+    perturbation: {
+      epsilon: (a.epsilon.data as Float64Array)[0],
+      factorSizes,
+      obsSize,
+      embeddings,
+      alignmentBefore: NaN,
+      alignmentAfter: NaN,
+    },
     dataset: JSON.parse(new TextDecoder().decode(a.dataset.data as Uint8Array)),
   };
 }
 
 export function perturbationReportHtml(
-  ds: GroundTruthDataset, p: Perturbation,
+  ds: GroundTruthDataset,
+  p: Perturbation,
   lv: { original: LocalVarianceReport; perturbed: LocalVarianceReport; noise: LocalVarianceReport },
   traversals: [Image, Image, Image] | Image[],
 ): string {
@@ -53,14 +67,22 @@ export function perturbationReportHtml(
     `<p>Dataset <code>${escapeHtml(ds.name)}</code> ${escapeHtml(JSON.stringify(ds.params))}; ε = ${p.epsilon}. ` +
       `m(w) = tanh(Σ_k E_k[w_k]) was optimised to align the per-factor difference directions (mean off-diagonal cos²: ` +
       `${fmt(p.alignmentBefore, 3)} → ${fmt(p.alignmentAfter, 3)}). The uniform-noise control adds U[−ε, ε] per pixel.</p>`,
-    htmlTable(['data', 'local PCA alignment with factors', 'eigengap', 'mean off-diagonal |cos|'],
+    htmlTable(
+      ['data', 'local PCA alignment with factors', 'eigengap', 'mean off-diagonal |cos|'],
       (['original', 'perturbed', 'noise'] as const).map((k) => {
         const r = lv[k];
         const F = r.factors.length;
-        let s = 0, n = 0;
-        for (let a = 0; a < F; a++) for (let b = 0; b < F; b++) if (a !== b) { s += r.gramCosine[a * F + b]; n++; }
+        let s = 0,
+          n = 0;
+        for (let a = 0; a < F; a++)
+          for (let b = 0; b < F; b++)
+            if (a !== b) {
+              s += r.gramCosine[a * F + b];
+              n++;
+            }
         return [k, fmt(r.pcaAlignment, 3), fmt(r.pcaEigengap, 3), fmt(n ? s / n : 0, 3)];
-      })),
+      }),
+    ),
     '<h2>Traversals: original, perturbed, noise control</h2>',
     `<div class="figs">${traversals.map((t, i) => `<figure>${imgTag(t, 2)}<figcaption>${['original', 'perturbed', 'noise control'][i]}</figcaption></figure>`).join('')}</div>`,
     localVarianceSection({ ...lv.original, dataset: `${ds.name}: original` }),

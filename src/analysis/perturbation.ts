@@ -60,15 +60,19 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
   const F = ds.factors.length;
   const D = ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2];
   const active = ds.factors.map((f, k) => (f.size > 1 ? k : -1)).filter((k) => k >= 0);
-  if (active.length < 2) throw new UserError(`dataset '${ds.name}' needs at least two factors with more than one value to entangle`);
+  if (active.length < 2)
+    throw new UserError(`dataset '${ds.name}' needs at least two factors with more than one value to entangle`);
   const A = active.length;
-  const tables = ds.factors.map((f) => tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(f.size * D), 0, 0.01), [f.size, D])));
+  const tables = ds.factors.map((f) =>
+    tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(f.size * D), 0, 0.01), [f.size, D])),
+  );
   const opt = adam(lr);
   const base = new Float32Array(B * D);
   const moved = new Float32Array(A * B * D);
   const wBase = new Int32Array(B * F);
   const wMoved = new Int32Array(A * B * F);
-  let first = NaN, last = NaN;
+  let first = NaN,
+    last = NaN;
 
   const field = (w: tf.Tensor2D) => {
     // w: [n, F] int32 → tanh(Σ_k E_k[w_k]) : [n, D]
@@ -90,22 +94,26 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
         ds.renderInto(ds.stateSpace.toIndex(w), moved, (a * B + b) * D);
       }
     });
-    const cost = opt.minimize(() => {
-      const xb = tf.tensor2d(base, [B, D]);
-      const xm = tf.reshape(tf.tensor2d(moved, [A * B, D]), [A, B, D]);
-      const mb = field(tf.tensor2d(wBase, [B, F], 'int32'));
-      const mm = tf.reshape(field(tf.tensor2d(wMoved, [A * B, F], 'int32')), [A, B, D]);
-      const d = tf.add(tf.sub(xm, xb), tf.mul(epsilon, tf.sub(mm, mb))); // [A, B, D]
-      const dt = tf.transpose(d, [1, 0, 2]); // [B, A, D]
-      const gram = tf.matMul(dt, dt, false, true); // [B, A, A]
-      const norms = tf.sqrt(tf.add(tf.sum(tf.square(dt), -1), 1e-12)); // [B, A]
-      const cos = tf.div(gram, tf.mul(tf.expandDims(norms, 2), tf.expandDims(norms, 1)));
-      const offMask = tf.sub(tf.onesLike(cos), tf.eye(A).expandDims(0));
-      const align = tf.div(tf.sum(tf.mul(tf.square(cos), offMask)), B * A * (A - 1));
-      const logn = tf.log(tf.add(tf.square(norms), 1e-12));
-      const mag = tf.mean(tf.moments(logn, 1).variance);
-      return tf.sub(tf.mul(magW, mag), align) as tf.Scalar;
-    }, true, tables)!;
+    const cost = opt.minimize(
+      () => {
+        const xb = tf.tensor2d(base, [B, D]);
+        const xm = tf.reshape(tf.tensor2d(moved, [A * B, D]), [A, B, D]);
+        const mb = field(tf.tensor2d(wBase, [B, F], 'int32'));
+        const mm = tf.reshape(field(tf.tensor2d(wMoved, [A * B, F], 'int32')), [A, B, D]);
+        const d = tf.add(tf.sub(xm, xb), tf.mul(epsilon, tf.sub(mm, mb))); // [A, B, D]
+        const dt = tf.transpose(d, [1, 0, 2]); // [B, A, D]
+        const gram = tf.matMul(dt, dt, false, true); // [B, A, A]
+        const norms = tf.sqrt(tf.add(tf.sum(tf.square(dt), -1), 1e-12)); // [B, A]
+        const cos = tf.div(gram, tf.mul(tf.expandDims(norms, 2), tf.expandDims(norms, 1)));
+        const offMask = tf.sub(tf.onesLike(cos), tf.eye(A).expandDims(0));
+        const align = tf.div(tf.sum(tf.mul(tf.square(cos), offMask)), B * A * (A - 1));
+        const logn = tf.log(tf.add(tf.square(norms), 1e-12));
+        const mag = tf.mean(tf.moments(logn, 1).variance);
+        return tf.sub(tf.mul(magW, mag), align) as tf.Scalar;
+      },
+      true,
+      tables,
+    )!;
     const v = cost.dataSync()[0];
     cost.dispose();
     if (step === 0) first = v;
@@ -115,11 +123,22 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
   const embeddings = tables.map((t) => t.dataSync().slice() as Float32Array);
   tables.forEach((t) => t.dispose());
   opt.dispose();
-  return { epsilon, factorSizes: ds.factors.map((f) => f.size), obsSize: D, embeddings, alignmentBefore: -first, alignmentAfter: -last };
+  return {
+    epsilon,
+    factorSizes: ds.factors.map((f) => f.size),
+    obsSize: D,
+    embeddings,
+    alignmentBefore: -first,
+    alignmentAfter: -last,
+  };
 }
 
 /** A dataset wrapper x' = clip(x + ε·m(w), 0, 1) (or uniform-noise control when `noiseSeed` is given). */
-export function applyPerturbation(ds: GroundTruthDataset, p: Perturbation, name = `${ds.name}+perturbed`): GroundTruthDataset {
+export function applyPerturbation(
+  ds: GroundTruthDataset,
+  p: Perturbation,
+  name = `${ds.name}+perturbed`,
+): GroundTruthDataset {
   const D = p.obsSize;
   const m = new Float32Array(D);
   const f = new Int32Array(ds.factors.length);
@@ -144,7 +163,12 @@ export function applyPerturbation(ds: GroundTruthDataset, p: Perturbation, name 
 }
 
 /** The matched control: x + U[−ε, ε] i.i.d. per pixel, fixed per observation index (seeded), clipped. */
-export function applyUniformNoise(ds: GroundTruthDataset, epsilon: number, seed = 0, name = `${ds.name}+noise`): GroundTruthDataset {
+export function applyUniformNoise(
+  ds: GroundTruthDataset,
+  epsilon: number,
+  seed = 0,
+  name = `${ds.name}+noise`,
+): GroundTruthDataset {
   const D = ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2];
   return {
     ...ds,

@@ -41,20 +41,24 @@ export async function benchStep(o: StepBenchOptions): Promise<StepBenchResult> {
 
   const step = (): number => {
     const seed = noiseSeed + stepIndex++;
-    const cost = optimizer.minimize(() => {
-      const h = model.encode(x);
-      const mu = tf.slice(h, [0, 0], [-1, o.z]);
-      const lv = tf.slice(h, [0, o.z], [-1, o.z]);
-      const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
-      const zs = tf.add(mu, tf.mul(eps, tf.exp(tf.mul(lv, 0.5))));
-      const logits = model.decode(zs as tf.Tensor2D);
-      // sum-reduced sigmoid cross-entropy with logits, averaged over the batch
-      // stable form: max(l, 0) − l·x + log(1 + e^(−|l|))
-      const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-      const rec = tf.div(tf.sum(bce), o.batch);
-      const kl = tf.div(tf.mul(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.exp(lv), tf.square(mu)), 1), lv))), o.batch);
-      return tf.add(rec, tf.mul(4, kl)) as tf.Scalar;
-    }, true, vars);
+    const cost = optimizer.minimize(
+      () => {
+        const h = model.encode(x);
+        const mu = tf.slice(h, [0, 0], [-1, o.z]);
+        const lv = tf.slice(h, [0, o.z], [-1, o.z]);
+        const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
+        const zs = tf.add(mu, tf.mul(eps, tf.exp(tf.mul(lv, 0.5))));
+        const logits = model.decode(zs as tf.Tensor2D);
+        // sum-reduced sigmoid cross-entropy with logits, averaged over the batch
+        // stable form: max(l, 0) − l·x + log(1 + e^(−|l|))
+        const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+        const rec = tf.div(tf.sum(bce), o.batch);
+        const kl = tf.div(tf.mul(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.exp(lv), tf.square(mu)), 1), lv))), o.batch);
+        return tf.add(rec, tf.mul(4, kl)) as tf.Scalar;
+      },
+      true,
+      vars,
+    );
     const v = cost!.dataSync()[0];
     cost!.dispose();
     return v;
@@ -74,11 +78,20 @@ export async function benchStep(o: StepBenchOptions): Promise<StepBenchResult> {
   optimizer.dispose();
   model.dispose();
   const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const median =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]
+      : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   const r2 = (v: number) => Math.round(v * 100) / 100;
   return {
-    batch: o.batch, z: o.z, channels: o.channels, steps: o.steps,
-    ms_per_step: r2(median), min_ms: r2(sorted[0]), max_ms: r2(sorted[sorted.length - 1]),
-    leaked_bytes: leaked, final_loss: loss,
+    batch: o.batch,
+    z: o.z,
+    channels: o.channels,
+    steps: o.steps,
+    ms_per_step: r2(median),
+    min_ms: r2(sorted[0]),
+    max_ms: r2(sorted[sorted.length - 1]),
+    leaked_bytes: leaked,
+    final_loss: loss,
   };
 }

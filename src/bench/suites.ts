@@ -12,20 +12,26 @@ function median(xs: number[]): number {
 
 /** Observations per second into training batches of 64, per procedural dataset (file datasets need their files). */
 export function benchData(batches = 30) {
-  return datasetNames().filter((name) => getDatasetEntry(name).kind === 'procedural').map((name) => {
-    const ds = createDataset(name);
-    const rng = new Rng(0);
-    const out = new Float32Array(64 * ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2]);
-    const times: number[] = [];
-    for (let b = 0; b < batches; b++) {
-      const idx = ds.stateSpace.sampleIndices(64, rng);
-      const t = performance.now();
-      renderObservations(ds, idx, out);
-      times.push(performance.now() - t);
-    }
-    const ms = median(times);
-    return { dataset: name, ms_per_batch64: Math.round(ms * 1000) / 1000, observations_per_s: Math.round((64 / ms) * 1000) };
-  });
+  return datasetNames()
+    .filter((name) => getDatasetEntry(name).kind === 'procedural')
+    .map((name) => {
+      const ds = createDataset(name);
+      const rng = new Rng(0);
+      const out = new Float32Array(64 * ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2]);
+      const times: number[] = [];
+      for (let b = 0; b < batches; b++) {
+        const idx = ds.stateSpace.sampleIndices(64, rng);
+        const t = performance.now();
+        renderObservations(ds, idx, out);
+        times.push(performance.now() - t);
+      }
+      const ms = median(times);
+      return {
+        dataset: name,
+        ms_per_batch64: Math.round(ms * 1000) / 1000,
+        observations_per_s: Math.round((64 / ms) * 1000),
+      };
+    });
 }
 
 /** The whole array-metric suite on 10,000 train / 5,000 test codes of dSprites-sized factors. */
@@ -33,15 +39,20 @@ export function benchMetrics(nTrain = 10000, nTest = 5000) {
   const sizes = [3, 6, 40, 32, 32];
   const make = (n: number, seed: number): CodesAndFactors => {
     const rng = new Rng(seed);
-    const F = sizes.length, D = 10;
-    const factors = new Int32Array(n * F), codes = new Float64Array(n * D);
+    const F = sizes.length,
+      D = 10;
+    const factors = new Int32Array(n * F),
+      codes = new Float64Array(n * D);
     for (let i = 0; i < n; i++) {
-      sizes.forEach((s, k) => { factors[i * F + k] = rng.int(s); });
+      sizes.forEach((s, k) => {
+        factors[i * F + k] = rng.int(s);
+      });
       for (let j = 0; j < D; j++) codes[i * D + j] = (j < F ? factors[i * F + j] / sizes[j] : 0) + 0.1 * rng.normal();
     }
     return { codes, factors, n, numCodes: D, numFactors: F };
   };
-  const train = make(nTrain, 1), test = make(nTest, 2);
+  const train = make(nTrain, 1),
+    test = make(nTest, 2);
   const perMetric: Record<string, number> = {};
   const t0 = performance.now();
   for (const m of metricNames()) {
@@ -49,7 +60,14 @@ export function benchMetrics(nTrain = 10000, nTest = 5000) {
     computeArrayMetrics(train, test, [m]);
     perMetric[m] = Math.round(performance.now() - t) / 1000;
   }
-  return { n_train: nTrain, n_test: nTest, factor_sizes: sizes, num_codes: 10, total_s: Math.round(performance.now() - t0) / 1000, seconds_per_metric: perMetric };
+  return {
+    n_train: nTrain,
+    n_test: nTest,
+    factor_sizes: sizes,
+    num_codes: 10,
+    total_s: Math.round(performance.now() - t0) / 1000,
+    seconds_per_metric: perMetric,
+  };
 }
 
 /** Perceived-distance pairs per second for XYSquares under MSE and the box-blur loss. */
@@ -61,6 +79,12 @@ export function benchAnalyze(traversals = 32) {
     const s = (performance.now() - t) / 1000;
     const L = r.factors[0].traversedValues.length;
     const pairs = ds.factors.length * traversals * L * (L - 1) + 1000;
-    return { dataset: 'xysquares', loss: spec, seconds: Math.round(s * 100) / 100, distance_pairs: pairs, pairs_per_s: Math.round(pairs / s) };
+    return {
+      dataset: 'xysquares',
+      loss: spec,
+      seconds: Math.round(s * 100) / 100,
+      distance_pairs: pairs,
+      pairs_per_s: Math.round(pairs / s),
+    };
   });
 }

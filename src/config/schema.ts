@@ -9,49 +9,65 @@ import { getDatasetEntry, describeSchemaError } from '../data/index.js';
 import { frameworkParamsSchema } from '../frameworks/index.js';
 import { parseLoss } from '../losses/index.js';
 
-export const configSchema = z.object({
-  dataset: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'xysquares' }),
-  framework: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'betavae' }),
-  model: z.object({
-    architecture: z.enum(architectureNames as [string, ...string[]]).default('conv64'),
-    z: z.number().int().min(1).default(10),
-    /** Hidden width of the 'fc' architecture (ignored by the conv ones). */
-    hidden: z.number().int().min(1).default(1200),
-  }).strict().default({ architecture: 'conv64', z: 10, hidden: 1200 }),
-  loss: z.string().default('bce'),
-  /** 'sum' over pixels (the field's convention) or per-pixel 'mean' (then β_mean = β_sum / (H·W·C)). */
-  lossReduction: z.enum(['sum', 'mean']).default('sum'),
-  optimizer: z.object({
-    lr: z.number().positive().default(1e-4),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
-  }).strict().default({ lr: 1e-4, beta1: 0.9, beta2: 0.999 }),
-  train: z.object({
-    steps: z.number().int().min(1).default(1000),
-    batchSize: z.number().int().min(1).default(64),
-    seed: z.number().int().default(0),
-    checkpointEvery: z.number().int().min(1).default(500),
-    logEvery: z.number().int().min(1).default(10),
-    /** Pairs for weakly supervised frameworks differ in this many factors ('random': 1 … F). */
-    pairK: z.union([z.number().int().min(1), z.literal('random')]).default(1),
-  }).strict().default({ steps: 1000, batchSize: 64, seed: 0, checkpointEvery: 500, logEvery: 10, pairK: 1 }),
-}).strict();
+export const configSchema = z
+  .object({
+    dataset: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'xysquares' }),
+    framework: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'betavae' }),
+    model: z
+      .object({
+        architecture: z.enum(architectureNames as [string, ...string[]]).default('conv64'),
+        z: z.number().int().min(1).default(10),
+        /** Hidden width of the 'fc' architecture (ignored by the conv ones). */
+        hidden: z.number().int().min(1).default(1200),
+      })
+      .strict()
+      .default({ architecture: 'conv64', z: 10, hidden: 1200 }),
+    loss: z.string().default('bce'),
+    /** 'sum' over pixels (the field's convention) or per-pixel 'mean' (then β_mean = β_sum / (H·W·C)). */
+    lossReduction: z.enum(['sum', 'mean']).default('sum'),
+    optimizer: z
+      .object({
+        lr: z.number().positive().default(1e-4),
+        beta1: z.number().min(0).lt(1).default(0.9),
+        beta2: z.number().min(0).lt(1).default(0.999),
+      })
+      .strict()
+      .default({ lr: 1e-4, beta1: 0.9, beta2: 0.999 }),
+    train: z
+      .object({
+        steps: z.number().int().min(1).default(1000),
+        batchSize: z.number().int().min(1).default(64),
+        seed: z.number().int().default(0),
+        checkpointEvery: z.number().int().min(1).default(500),
+        logEvery: z.number().int().min(1).default(10),
+        /** Pairs for weakly supervised frameworks differ in this many factors ('random': 1 … F). */
+        pairK: z.union([z.number().int().min(1), z.literal('random')]).default(1),
+      })
+      .strict()
+      .default({ steps: 1000, batchSize: 64, seed: 0, checkpointEvery: 500, logEvery: 10, pairK: 1 }),
+  })
+  .strict();
 
 export type RunConfig = z.output<typeof configSchema>;
 
 function zodMessage(err: z.ZodError): string {
-  return err.issues.map((i) => {
-    const path = i.path.join('.') || '(top level)';
-    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${[...i.path, k].join('.')}'`).join(', ')}`;
-    return `'${path}': ${i.message}`;
-  }).join('; ');
+  return err.issues
+    .map((i) => {
+      const path = i.path.join('.') || '(top level)';
+      if (i.code === 'unrecognized_keys')
+        return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${[...i.path, k].join('.')}'`).join(', ')}`;
+      return `'${path}': ${i.message}`;
+    })
+    .join('; ');
 }
 
 /** Validate a whole config (structure, dataset and framework parameters, loss spec); throws UserError. */
 export function validateConfig(raw: unknown): RunConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UserError(`bad config: ${zodMessage(parsed.error)}. Allowed top-level keys: ${Object.keys(configSchema.shape).join(', ')}`);
+    throw new UserError(
+      `bad config: ${zodMessage(parsed.error)}. Allowed top-level keys: ${Object.keys(configSchema.shape).join(', ')}`,
+    );
   }
   const cfg = parsed.data;
   const { name: dsName, ...dsParams } = cfg.dataset;
@@ -61,7 +77,10 @@ export function validateConfig(raw: unknown): RunConfig {
   const { name: fwName, ...fwParams } = cfg.framework;
   const fwSchema = frameworkParamsSchema(fwName);
   const fw = fwSchema.safeParse(fwParams);
-  if (!fw.success) throw new UserError(`config framework '${fwName}': ${zodMessage(fw.error)} (valid parameters: ${Object.keys(fwSchema.shape).join(', ') || 'none'})`);
+  if (!fw.success)
+    throw new UserError(
+      `config framework '${fwName}': ${zodMessage(fw.error)} (valid parameters: ${Object.keys(fwSchema.shape).join(', ') || 'none'})`,
+    );
   parseLoss(cfg.loss);
   return cfg;
 }

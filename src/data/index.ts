@@ -8,12 +8,30 @@ import './loaders/index.js';
 export type { GroundTruthDataset, FactorSpec, StateSpace as StateSpaceContract } from './types.js';
 export { StateSpace } from './state-space.js';
 export {
-  registerDataset, createDataset, prepareDataset, datasetNames, datasetCatalogue, getDatasetEntry, parseParamAssignments, parseScalar,
-  renderObservations, batchTensor, describeSchemaError, type DatasetEntry, type CatalogueEntry,
+  registerDataset,
+  createDataset,
+  prepareDataset,
+  datasetNames,
+  datasetCatalogue,
+  getDatasetEntry,
+  parseParamAssignments,
+  parseScalar,
+  renderObservations,
+  batchTensor,
+  describeSchemaError,
+  type DatasetEntry,
+  type CatalogueEntry,
 } from './registry.js';
 export { XYSquares, XYSingleSquare, XColumns } from './procedural/xysquares.js';
 export { DSprites } from './procedural/dsprites.js';
-export { samplePairs, sampleBatch, sampleWithFixedFactor, sampleTriplets, sampleTraversal, batchStream } from './samplers.js';
+export {
+  samplePairs,
+  sampleBatch,
+  sampleWithFixedFactor,
+  sampleTriplets,
+  sampleTraversal,
+  batchStream,
+} from './samplers.js';
 export { XYObject, Pinwheel } from './procedural/xyobject.js';
 export { applyPerturbation, applyUniformNoise } from '../analysis/perturbation.js';
 export { TableDataset, labelsFromValues } from './loaders/table.js';

@@ -33,7 +33,10 @@ export function datasetNames(): string[] {
 
 export function getDatasetEntry(name: string): DatasetEntry {
   const e = entries.get(name);
-  if (!e) throw new UserError(`unknown dataset '${name}': choose ${listChoices(datasetNames())} (see \`disentangle datasets\`)`);
+  if (!e)
+    throw new UserError(
+      `unknown dataset '${name}': choose ${listChoices(datasetNames())} (see \`disentangle datasets\`)`,
+    );
   return e;
 }
 
@@ -83,7 +86,14 @@ export function datasetCatalogue(): CatalogueEntry[] {
     const params = defaults.success ? defaults.data : {};
     if (e.describe) return { name: e.name, description: e.description, kind: e.kind, ...e.describe(), params };
     const ds = e.create(params);
-    return { name: e.name, description: e.description, kind: e.kind, factors: ds.factors.map((f) => ({ name: f.name, size: f.size })), shape: [...ds.obsShape] as [number, number, number], params: { ...ds.params } };
+    return {
+      name: e.name,
+      description: e.description,
+      kind: e.kind,
+      factors: ds.factors.map((f) => ({ name: f.name, size: f.size })),
+      shape: [...ds.obsShape] as [number, number, number],
+      params: { ...ds.params },
+    };
   });
 }
 
@@ -104,18 +114,27 @@ export function parseScalar(v: string): unknown {
   if (v === 'null' || v === 'none') return null;
   if (v !== '' && Number.isFinite(Number(v))) return Number(v);
   if ((v.startsWith('{') && v.endsWith('}')) || (v.startsWith('[') && v.endsWith(']'))) {
-    try { return JSON.parse(v); } catch { /* fall through: a plain string */ }
+    try {
+      return JSON.parse(v);
+    } catch {
+      /* fall through: a plain string */
+    }
   }
   return v;
 }
 
 /** Render observations (N·H·W·C float32 in [0, 1]). */
-export function renderObservations(ds: GroundTruthDataset, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
+export function renderObservations(
+  ds: GroundTruthDataset,
+  indices: ArrayLike<number>,
+  out?: Float32Array,
+): Float32Array {
   const D = ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2];
   const buf = out ?? new Float32Array(indices.length * D);
   for (let i = 0; i < indices.length; i++) {
     const idx = indices[i];
-    if (!(idx >= 0 && idx < ds.size)) throw new UserError(`index ${idx} is out of range for '${ds.name}' (0 … ${ds.size - 1})`);
+    if (!(idx >= 0 && idx < ds.size))
+      throw new UserError(`index ${idx} is out of range for '${ds.name}' (0 … ${ds.size - 1})`);
     ds.renderInto(idx, buf, i * D);
   }
   return buf;
@@ -123,5 +142,10 @@ export function renderObservations(ds: GroundTruthDataset, indices: ArrayLike<nu
 
 /** A batch of observations as an NHWC tensor. */
 export function batchTensor(ds: GroundTruthDataset, indices: ArrayLike<number>): tf.Tensor4D {
-  return tf.tensor4d(renderObservations(ds, indices), [indices.length, ...ds.obsShape] as [number, number, number, number]);
+  return tf.tensor4d(renderObservations(ds, indices), [indices.length, ...ds.obsShape] as [
+    number,
+    number,
+    number,
+    number,
+  ]);
 }

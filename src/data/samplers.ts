@@ -13,7 +13,8 @@ const RngCtor = Rng;
 export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | 'random', rng: Rng): Int32Array {
   const F = ds.factors.length;
   const varying = ds.factors.map((f, i) => (f.size > 1 ? i : -1)).filter((i) => i >= 0);
-  if (varying.length === 0) throw new Error(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
+  if (varying.length === 0)
+    throw new Error(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
   const out = new Int32Array(2 * batch);
   const a = new Int32Array(F);
   for (let b = 0; b < batch; b++) {
@@ -30,7 +31,13 @@ export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | '
 }
 
 /** A training batch for a framework's batch kind: B indices ('single') or 2B ('pairs'). */
-export function sampleBatch(ds: GroundTruthDataset, batch: number, kind: 'single' | 'pairs', rng: Rng, k: number | 'random' = 1): Int32Array {
+export function sampleBatch(
+  ds: GroundTruthDataset,
+  batch: number,
+  kind: 'single' | 'pairs',
+  rng: Rng,
+  k: number | 'random' = 1,
+): Int32Array {
   return kind === 'pairs' ? samplePairs(ds, batch, k, rng) : ds.stateSpace.sampleIndices(batch, rng);
 }
 
@@ -55,13 +62,23 @@ export function sampleWithFixedFactor(ds: GroundTruthDataset, n: number, factor:
 export function sampleTriplets(ds: GroundTruthDataset, n: number, rng: Rng): Int32Array {
   const F = ds.factors.length;
   const out = new Int32Array(3 * n);
-  const fa = new Int32Array(F), fb = new Int32Array(F), fc = new Int32Array(F);
-  const dist = (x: Int32Array, y: Int32Array) => { let d = 0; for (let k = 0; k < F; k++) d += Math.abs(x[k] - y[k]); return d; };
+  const fa = new Int32Array(F),
+    fb = new Int32Array(F),
+    fc = new Int32Array(F);
+  const dist = (x: Int32Array, y: Int32Array) => {
+    let d = 0;
+    for (let k = 0; k < F; k++) d += Math.abs(x[k] - y[k]);
+    return d;
+  };
   for (let i = 0; i < n; i++) {
     const [a, b, c] = ds.stateSpace.sampleIndices(3, rng);
-    ds.stateSpace.toFactors(a, fa); ds.stateSpace.toFactors(b, fb); ds.stateSpace.toFactors(c, fc);
+    ds.stateSpace.toFactors(a, fa);
+    ds.stateSpace.toFactors(b, fb);
+    ds.stateSpace.toFactors(c, fc);
     const [pos, neg] = dist(fa, fb) <= dist(fa, fc) ? [b, c] : [c, b];
-    out[i] = a; out[n + i] = pos; out[2 * n + i] = neg;
+    out[i] = a;
+    out[n + i] = pos;
+    out[2 * n + i] = neg;
   }
   return out;
 }
@@ -69,11 +86,17 @@ export function sampleTriplets(ds: GroundTruthDataset, n: number, rng: Rng): Int
 /** A random traversal of one factor (all its values, the others fixed at a random point). */
 export function sampleTraversal(ds: GroundTruthDataset, factor: number, rng: Rng): Int32Array {
   const start = ds.stateSpace.sampleFactors(1, rng);
-  return Int32Array.from({ length: ds.factors[factor].size }, (_, v) => { start[factor] = v; return ds.stateSpace.toIndex(start); });
+  return Int32Array.from({ length: ds.factors[factor].size }, (_, v) => {
+    start[factor] = v;
+    return ds.stateSpace.toIndex(start);
+  });
 }
 
 /** An infinite seeded stream of training batches; batch t depends only on (seed, t), so streams resume exactly. */
-export function* batchStream(ds: GroundTruthDataset, o: { batchSize: number; kind: 'single' | 'pairs'; k?: number | 'random'; seed: number; start?: number }): Generator<{ step: number; indices: Int32Array }> {
+export function* batchStream(
+  ds: GroundTruthDataset,
+  o: { batchSize: number; kind: 'single' | 'pairs'; k?: number | 'random'; seed: number; start?: number },
+): Generator<{ step: number; indices: Int32Array }> {
   for (let step = o.start ?? 0; ; step++) {
     yield { step, indices: sampleBatch(ds, o.batchSize, o.kind, new RngCtor(`${o.seed}:batch:${step}`), o.k ?? 1) };
   }

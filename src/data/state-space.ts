@@ -12,7 +12,8 @@ export class StateSpace implements StateSpaceContract {
 
   constructor(readonly factorSizes: readonly number[]) {
     if (factorSizes.length === 0) throw new Error('a state space needs at least one factor');
-    for (const s of factorSizes) if (!Number.isInteger(s) || s < 1) throw new Error(`factor sizes must be positive integers, got ${s}`);
+    for (const s of factorSizes)
+      if (!Number.isInteger(s) || s < 1) throw new Error(`factor sizes must be positive integers, got ${s}`);
     this.numFactors = factorSizes.length;
     this.bases = new Array(factorSizes.length);
     let b = 1;
@@ -36,7 +37,8 @@ export class StateSpace implements StateSpaceContract {
   }
 
   toFactors(index: number, out: Int32Array = new Int32Array(this.numFactors)): Int32Array {
-    if (!(index >= 0 && index < this.size) || !Number.isInteger(index)) throw new RangeError(`index ${index} is out of range [0, ${this.size - 1}]`);
+    if (!(index >= 0 && index < this.size) || !Number.isInteger(index))
+      throw new RangeError(`index ${index} is out of range [0, ${this.size - 1}]`);
     let r = index;
     for (let i = 0; i < this.numFactors; i++) {
       out[i] = Math.floor(r / this.bases[i]);
@@ -47,7 +49,8 @@ export class StateSpace implements StateSpaceContract {
 
   sampleFactors(n: number, rng: Rng): Int32Array {
     const out = new Int32Array(n * this.numFactors);
-    for (let i = 0; i < n; i++) for (let k = 0; k < this.numFactors; k++) out[i * this.numFactors + k] = rng.int(this.factorSizes[k]);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < this.numFactors; k++) out[i * this.numFactors + k] = rng.int(this.factorSizes[k]);
     return out;
   }
 

@@ -28,15 +28,32 @@ class FusedAdam extends tf.AdamOptimizer {
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
-        state.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        state.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        state.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        state.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
         const gradient: tf.Tensor | undefined = Array.isArray(grads) ? grads[i].tensor : grads[name];
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i]!.variable;
         const v = state.accumulatedSecondMoment[i]!.variable;
-        const [p2, m2, v2] = backend.native.adam(backend.slot(value), backend.slot(m), backend.slot(v), backend.slot(gradient),
-          this.learningRate, this.beta1, this.beta2, this.epsilon, b1p, b2p);
-        const wrap = (slot: number) => tf.engine().makeTensorFromTensorInfo(backend.output(slot, value.shape, 'float32'));
+        const [p2, m2, v2] = backend.native.adam(
+          backend.slot(value),
+          backend.slot(m),
+          backend.slot(v),
+          backend.slot(gradient),
+          this.learningRate,
+          this.beta1,
+          this.beta2,
+          this.epsilon,
+          b1p,
+          b2p,
+        );
+        const wrap = (slot: number) =>
+          tf.engine().makeTensorFromTensorInfo(backend.output(slot, value.shape, 'float32'));
         m.assign(wrap(m2));
         v.assign(wrap(v2));
         value.assign(wrap(p2));

@@ -36,8 +36,9 @@ export function backendNames(): string[] {
 export function getBackendProvider(name: string): BackendProvider {
   const p = providers.get(name);
   if (!p) {
-    throw new UserError(`unknown backend '${name}': choose ${listChoices(backendNames())} ` +
-      `(via --backend or DISENTANGLE_BACKEND)`);
+    throw new UserError(
+      `unknown backend '${name}': choose ${listChoices(backendNames())} ` + `(via --backend or DISENTANGLE_BACKEND)`,
+    );
   }
   return p;
 }
@@ -62,7 +63,8 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   tf.env().set('PROD', true);
   const requested = (opts.backend ?? process.env.DISENTANGLE_BACKEND ?? 'auto').trim() || 'auto';
   const threads = opts.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) throw new UserError(`--threads must be a positive integer, got ${opts.threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new UserError(`--threads must be a positive integer, got ${opts.threads}`);
   const device = opts.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') throw new UserError(`unknown device '${device}': choose cpu or cuda`);
   let name = requested;
@@ -91,8 +93,10 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
     await provider.init({ ...opts, threads, device });
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`backend '${name}' failed to initialise: ${(e as Error).message}. ` +
-      `Valid backends: ${listChoices(backendNames())}`);
+    throw new UserError(
+      `backend '${name}' failed to initialise: ${(e as Error).message}. ` +
+        `Valid backends: ${listChoices(backendNames())}`,
+    );
   }
   current = { backend: name, device: name === 'torch' ? device : 'cpu', threads, notice };
   report(opts, current);
@@ -102,7 +106,9 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
 function report(opts: EngineOptions, info: EngineInfo): void {
   if (opts.quiet) return;
   if (info.notice) process.stderr.write(`note: ${info.notice}\n`);
-  process.stderr.write(`backend: ${info.backend} (device ${info.device}, ${info.threads} thread${info.threads > 1 ? 's' : ''})\n`);
+  process.stderr.write(
+    `backend: ${info.backend} (device ${info.device}, ${info.threads} thread${info.threads > 1 ? 's' : ''})\n`,
+  );
 }
 
 /** The running engine, or null before initEngine. */

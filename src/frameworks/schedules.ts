@@ -8,9 +8,33 @@ import { z } from 'zod';
 
 export const scheduleSchema = z.union([
   z.number(),
-  z.object({ type: z.literal('linear'), start: z.number(), end: z.number(), startStep: z.number().int().min(0).default(0), endStep: z.number().int().min(1) }).strict(),
-  z.object({ type: z.literal('cyclic'), low: z.number(), high: z.number(), period: z.number().int().min(1), startStep: z.number().int().min(0).default(0), mode: z.enum(['linear', 'cosine']).default('linear') }).strict(),
-  z.object({ type: z.literal('delay'), value: z.number(), afterStep: z.number().int().min(0), before: z.number().default(0) }).strict(),
+  z
+    .object({
+      type: z.literal('linear'),
+      start: z.number(),
+      end: z.number(),
+      startStep: z.number().int().min(0).default(0),
+      endStep: z.number().int().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cyclic'),
+      low: z.number(),
+      high: z.number(),
+      period: z.number().int().min(1),
+      startStep: z.number().int().min(0).default(0),
+      mode: z.enum(['linear', 'cosine']).default('linear'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('delay'),
+      value: z.number(),
+      afterStep: z.number().int().min(0),
+      before: z.number().default(0),
+    })
+    .strict(),
 ]);
 
 export type Schedule = z.output<typeof scheduleSchema>;

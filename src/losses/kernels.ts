@@ -14,7 +14,8 @@ export type BlurKind = 'box' | 'gauss';
 function bandMatrix(n: number, taps: Float32Array): tf.Tensor2D {
   const r = (taps.length - 1) / 2;
   const m = new Float32Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = Math.max(0, j - r); i <= Math.min(n - 1, j + r); i++) m[j * n + i] = taps[j - i + r];
+  for (let j = 0; j < n; j++)
+    for (let i = Math.max(0, j - r); i <= Math.min(n - 1, j + r); i++) m[j * n + i] = taps[j - i + r];
   return tf.tensor2d(m, [n, n]);
 }
 
@@ -33,7 +34,10 @@ export function gaussianTaps(r: number): Float32Array {
   const sigma = Math.max(r / 4, 1e-6);
   const taps = new Float32Array(2 * r + 1);
   let s = 0;
-  for (let i = -r; i <= r; i++) { taps[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma)); s += taps[i + r]; }
+  for (let i = -r; i <= r; i++) {
+    taps[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+    s += taps[i + r];
+  }
   for (let i = 0; i < taps.length; i++) taps[i] /= s;
   return taps;
 }

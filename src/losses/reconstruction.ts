@@ -10,8 +10,15 @@ import type { ReconstructionLoss } from './types.js';
 import { blur, type BlurKind } from './kernels.js';
 
 export const lossSpecForms = [
-  'mse', 'mae', 'bce', 'bernoulli', 'cbernoulli', 'normal[:scale]', 'laplace[:scale]',
-  '<base>+box<r>@<weight> (e.g. mse+box31@3969)', '<base>+gauss<r>@<weight>',
+  'mse',
+  'mae',
+  'bce',
+  'bernoulli',
+  'cbernoulli',
+  'normal[:scale]',
+  'laplace[:scale]',
+  '<base>+box<r>@<weight> (e.g. mse+box31@3969)',
+  '<base>+gauss<r>@<weight>',
 ];
 
 const sumHWC = (t: tf.Tensor) => tf.sum(t, [1, 2, 3]) as tf.Tensor1D;
@@ -63,12 +70,30 @@ function baseLoss(name: string, scale: number | undefined): BaseLoss {
   const sig = (o: tf.Tensor4D) => tf.sigmoid(o) as tf.Tensor4D;
   switch (name) {
     case 'mse':
-      return { name, elementwise: (x, o) => tf.squaredDifference(x, o) as tf.Tensor4D, imageElementwise: (a, b) => tf.squaredDifference(a, b) as tf.Tensor4D, activate: clip, predict: id };
+      return {
+        name,
+        elementwise: (x, o) => tf.squaredDifference(x, o) as tf.Tensor4D,
+        imageElementwise: (a, b) => tf.squaredDifference(a, b) as tf.Tensor4D,
+        activate: clip,
+        predict: id,
+      };
     case 'mae':
-      return { name, elementwise: (x, o) => tf.abs(tf.sub(x, o)) as tf.Tensor4D, imageElementwise: (a, b) => tf.abs(tf.sub(a, b)) as tf.Tensor4D, activate: clip, predict: id };
+      return {
+        name,
+        elementwise: (x, o) => tf.abs(tf.sub(x, o)) as tf.Tensor4D,
+        imageElementwise: (a, b) => tf.abs(tf.sub(a, b)) as tf.Tensor4D,
+        activate: clip,
+        predict: id,
+      };
     case 'bce':
     case 'bernoulli':
-      return { name: 'bce', elementwise: (x, o) => bceWithLogits(x, o) as tf.Tensor4D, imageElementwise: (a, b) => bceOnProbabilities(a, b) as tf.Tensor4D, activate: sig, predict: sig };
+      return {
+        name: 'bce',
+        elementwise: (x, o) => bceWithLogits(x, o) as tf.Tensor4D,
+        imageElementwise: (a, b) => bceOnProbabilities(a, b) as tf.Tensor4D,
+        activate: sig,
+        predict: sig,
+      };
     case 'cbernoulli':
       return {
         name,
@@ -103,7 +128,8 @@ export function parseLoss(spec: string): ReconstructionLoss {
   const [, baseName, scaleStr, kind, radiusStr, weightStr] = m;
   const scale = scaleStr !== undefined ? Number(scaleStr) : undefined;
   if (scale !== undefined && !(scale > 0)) throw new UserError(`loss '${spec}': scale must be > 0`);
-  if (scale !== undefined && baseName !== 'normal' && baseName !== 'laplace') throw new UserError(`loss '${spec}': only normal and laplace take a scale`);
+  if (scale !== undefined && baseName !== 'normal' && baseName !== 'laplace')
+    throw new UserError(`loss '${spec}': only normal and laplace take a scale`);
   const base = baseLoss(baseName, scale);
   if (!kind) {
     return {
@@ -116,20 +142,30 @@ export function parseLoss(spec: string): ReconstructionLoss {
   }
   const r = Number(radiusStr);
   const weight = Number(weightStr);
-  if (!(Number.isFinite(weight) && weight >= 0)) throw new UserError(`loss '${spec}': the weight after @ must be a number ≥ 0`);
+  if (!(Number.isFinite(weight) && weight >= 0))
+    throw new UserError(`loss '${spec}': the weight after @ must be a number ≥ 0`);
   if (!(r >= 0 && r <= 256)) throw new UserError(`loss '${spec}': radius must be in 0 … 256`);
   const k = (t: tf.Tensor4D) => blur(t, kind as BlurKind, r);
   // L = L_base(x, x̂) + α·L_base(k∗x, k∗x̂); the kernel is fixed (no gradient into it).
   return {
     spec: `${base.name}+${kind}${r}@${weightStr}`,
-    perObservation: (x, o) => tf.add(sumHWC(base.elementwise(x, o)), tf.mul(weight, sumHWC(base.imageElementwise(k(x), k(base.predict(o)))))) as tf.Tensor1D,
+    perObservation: (x, o) =>
+      tf.add(
+        sumHWC(base.elementwise(x, o)),
+        tf.mul(weight, sumHWC(base.imageElementwise(k(x), k(base.predict(o))))),
+      ) as tf.Tensor1D,
     activate: base.activate,
-    distance: (a, b) => tf.add(meanHWC(base.imageElementwise(a, b)), tf.mul(weight, meanHWC(base.imageElementwise(k(a), k(b))))) as tf.Tensor1D,
+    distance: (a, b) =>
+      tf.add(
+        meanHWC(base.imageElementwise(a, b)),
+        tf.mul(weight, meanHWC(base.imageElementwise(k(a), k(b)))),
+      ) as tf.Tensor1D,
     pairDistances: (x, i, j) => {
       const kx = k(x); // blur each image once, not once per pair
       return tf.add(
         meanHWC(base.imageElementwise(tf.gather(x, i), tf.gather(x, j))),
-        tf.mul(weight, meanHWC(base.imageElementwise(tf.gather(kx, i), tf.gather(kx, j))))) as tf.Tensor1D;
+        tf.mul(weight, meanHWC(base.imageElementwise(tf.gather(kx, i), tf.gather(kx, j)))),
+      ) as tf.Tensor1D;
     },
   };
 }

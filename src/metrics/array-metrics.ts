@@ -3,7 +3,14 @@
  * unsupervised ones. Each returns plain numbers; degenerate inputs get defined values, documented here.
  */
 import { EigenvalueDecomposition, Matrix, determinant } from 'ml-matrix';
-import { histogramDiscretize, mutualInfoMatrix, discreteEntropy, discreteMutualInfo, column, type CodesAndFactors } from './utils.js';
+import {
+  histogramDiscretize,
+  mutualInfoMatrix,
+  discreteEntropy,
+  discreteMutualInfo,
+  column,
+  type CodesAndFactors,
+} from './utils.js';
 
 /**
  * MIG (Chen et al.): per factor, (largest MI − second largest MI) / H(factor), averaged.
@@ -13,7 +20,8 @@ export function mig(d: CodesAndFactors, bins = 20): { mig: number; mi: Float64Ar
   const disc = histogramDiscretize(d.codes, d.n, d.numCodes, bins);
   const mi = mutualInfoMatrix(disc, d.factors, d.n, d.numCodes, d.numFactors);
   const entropies: number[] = [];
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (let k = 0; k < d.numFactors; k++) {
     const h = discreteEntropy(column(d.factors, d.n, d.numFactors, k));
     entropies.push(h);
@@ -32,8 +40,13 @@ export function mig(d: CodesAndFactors, bins = 20): { mig: number; mi: Float64Ar
 export function modularityFromMi(mi: Float64Array, numCodes: number, numFactors: number): number {
   let total = 0;
   for (let j = 0; j < numCodes; j++) {
-    let theta = 0, sq = 0;
-    for (let k = 0; k < numFactors; k++) { const v = mi[j * numFactors + k]; theta = Math.max(theta, v); sq += v * v; }
+    let theta = 0,
+      sq = 0;
+    for (let k = 0; k < numFactors; k++) {
+      const v = mi[j * numFactors + k];
+      theta = Math.max(theta, v);
+      sq += v * v;
+    }
     if (theta === 0) continue;
     total += numFactors > 1 ? 1 - (sq - theta * theta) / (theta * theta * (numFactors - 1)) : 1;
   }
@@ -61,9 +74,14 @@ export function sapContinuous(d: CodesAndFactors): { sap: number; scores: Float6
     for (let j = 0; j < d.numCodes; j++) {
       const c = codeCols[j];
       const mc = c.reduce((a, b) => a + b, 0) / d.n;
-      let vc = 0, cov = 0;
-      for (let i = 0; i < d.n; i++) { vc += (c[i] - mc) ** 2; cov += (c[i] - mc) * (f[i] - mf); }
-      vc /= d.n - 1; cov /= d.n - 1;
+      let vc = 0,
+        cov = 0;
+      for (let i = 0; i < d.n; i++) {
+        vc += (c[i] - mc) ** 2;
+        cov += (c[i] - mc) * (f[i] - mf);
+      }
+      vc /= d.n - 1;
+      cov /= d.n - 1;
       scores[j * d.numFactors + k] = vc > 1e-12 && vf > 0 ? (cov * cov) / (vc * vf) : 0;
     }
   }
@@ -84,11 +102,17 @@ function codeCovariance(codes: ArrayLike<number>, n: number, d: number): Matrix 
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += codes[i * d + j] / n;
   const c = Matrix.zeros(d, d);
-  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) {
-    const da = codes[i * d + a] - mean[a];
-    for (let b = a; b < d; b++) c.set(a, b, c.get(a, b) + da * (codes[i * d + b] - mean[b]));
-  }
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) { const v = c.get(a, b) / (n - 1); c.set(a, b, v); c.set(b, a, v); }
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < d; a++) {
+      const da = codes[i * d + a] - mean[a];
+      for (let b = a; b < d; b++) c.set(a, b, c.get(a, b) + da * (codes[i * d + b] - mean[b]));
+    }
+  for (let a = 0; a < d; a++)
+    for (let b = a; b < d; b++) {
+      const v = c.get(a, b) / (n - 1);
+      c.set(a, b, v);
+      c.set(b, a, v);
+    }
   return c;
 }
 
@@ -106,23 +130,48 @@ function sqrtPsd(m: Matrix): Matrix {
  * 20-bin-discretised code dimensions. Dimensions with zero variance are dropped for the Gaussian ones
  * (the reference returns NaN there); all-constant codes give 0.
  */
-export function unsupervised(d: CodesAndFactors, bins = 20): { gaussian_total_correlation: number; gaussian_wasserstein_correlation: number; gaussian_wasserstein_correlation_norm: number; mutual_info_score: number } {
+export function unsupervised(
+  d: CodesAndFactors,
+  bins = 20,
+): {
+  gaussian_total_correlation: number;
+  gaussian_wasserstein_correlation: number;
+  gaussian_wasserstein_correlation_norm: number;
+  mutual_info_score: number;
+} {
   const cov = codeCovariance(d.codes, d.n, d.numCodes);
   const keep = [...Array(d.numCodes).keys()].filter((j) => cov.get(j, j) > 1e-12);
-  let tc = 0, w = 0, wn = 0;
+  let tc = 0,
+    w = 0,
+    wn = 0;
   if (keep.length > 0) {
     const c = new Matrix(keep.map((a) => keep.map((b) => cov.get(a, b))));
     const diag = keep.map((_, i) => c.get(i, i));
     const logdet = Math.log(Math.max(determinant(c), 1e-300));
     tc = 0.5 * (diag.reduce((a, v) => a + Math.log(v), 0) - logdet);
-    const sq = sqrtPsd(Matrix.diag(diag.map(Math.sqrt)).mmul(c).mmul(Matrix.diag(diag.map(Math.sqrt))));
+    const sq = sqrtPsd(
+      Matrix.diag(diag.map(Math.sqrt))
+        .mmul(c)
+        .mmul(Matrix.diag(diag.map(Math.sqrt))),
+    );
     const tr = diag.reduce((a, v) => a + v, 0);
     w = 2 * tr - 2 * sq.trace();
     wn = w / tr;
   }
   const disc = histogramDiscretize(d.codes, d.n, d.numCodes, bins);
   const cols = [...Array(d.numCodes).keys()].map((j) => column(disc, d.n, d.numCodes, j));
-  let mi = 0, pairs = 0;
-  for (let a = 0; a < d.numCodes; a++) for (let b = 0; b < d.numCodes; b++) if (a !== b) { mi += discreteMutualInfo(cols[a], cols[b]); pairs++; }
-  return { gaussian_total_correlation: tc, gaussian_wasserstein_correlation: w, gaussian_wasserstein_correlation_norm: wn, mutual_info_score: pairs ? mi / pairs : 0 };
+  let mi = 0,
+    pairs = 0;
+  for (let a = 0; a < d.numCodes; a++)
+    for (let b = 0; b < d.numCodes; b++)
+      if (a !== b) {
+        mi += discreteMutualInfo(cols[a], cols[b]);
+        pairs++;
+      }
+  return {
+    gaussian_total_correlation: tc,
+    gaussian_wasserstein_correlation: w,
+    gaussian_wasserstein_correlation_norm: wn,
+    mutual_info_score: pairs ? mi / pairs : 0,
+  };
 }

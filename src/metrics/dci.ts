@@ -7,7 +7,16 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fitGradientBoosting, gbtBuffers, gbtShape, presortFeatures, GbtTeamAborted, type GbtModel, type GbtOptions, type SortedFeatures } from './learners/gbt.js';
+import {
+  fitGradientBoosting,
+  gbtBuffers,
+  gbtShape,
+  presortFeatures,
+  GbtTeamAborted,
+  type GbtModel,
+  type GbtOptions,
+  type SortedFeatures,
+} from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
 import { workerExecArgv } from './parallel.js';
 import { column, type CodesAndFactors } from './utils.js';
@@ -19,7 +28,11 @@ function entropyBase(p: number[], base: number): number {
 }
 
 /** Disentanglement and completeness from an importance matrix R (numCodes × numFactors, row-major). */
-export function dciFromImportance(R: ArrayLike<number>, numCodes: number, numFactors: number): { disentanglement: number; completeness: number } {
+export function dciFromImportance(
+  R: ArrayLike<number>,
+  numCodes: number,
+  numFactors: number,
+): { disentanglement: number; completeness: number } {
   const eps = 1e-11;
   let total = 0;
   for (let i = 0; i < numCodes * numFactors; i++) total += R[i];
@@ -27,7 +40,12 @@ export function dciFromImportance(R: ArrayLike<number>, numCodes: number, numFac
   for (let i = 0; i < numCodes; i++) {
     const row = [...Array(numFactors).keys()].map((k) => R[i * numFactors + k] + eps);
     const s = row.reduce((a, b) => a + b, 0);
-    const di = 1 - entropyBase(row.map((v) => v / s), numFactors);
+    const di =
+      1 -
+      entropyBase(
+        row.map((v) => v / s),
+        numFactors,
+      );
     const rowRaw = [...Array(numFactors).keys()].reduce((a, k) => a + R[i * numFactors + k], 0);
     dis += total > 0 ? (rowRaw / total) * di : 0;
   }
@@ -35,7 +53,12 @@ export function dciFromImportance(R: ArrayLike<number>, numCodes: number, numFac
   for (let k = 0; k < numFactors; k++) {
     const col = [...Array(numCodes).keys()].map((i) => R[i * numFactors + k] + eps);
     const s = col.reduce((a, b) => a + b, 0);
-    comp += 1 - entropyBase(col.map((v) => v / s), numCodes);
+    comp +=
+      1 -
+      entropyBase(
+        col.map((v) => v / s),
+        numCodes,
+      );
   }
   // All-zero importances: nothing is explained; the reference gives 0 for D (ρ = 0) and we report C = 0 too.
   return { disentanglement: total > 0 ? dis : 0, completeness: total > 0 ? comp / numFactors : 0 };
@@ -58,14 +81,16 @@ export interface DciOptions extends GbtOptions {
 }
 
 export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOptions = {}): DciResult {
-  const D = train.numCodes, F = train.numFactors;
+  const D = train.numCodes,
+    F = train.numFactors;
   const { threads = availableParallelism(), ...gbt } = opts;
   const presorted = presortFeatures(train.codes, train.n, D);
   // starting workers costs ≈ 0.1 s: worth it from about a second of single-threaded fitting
   const small = train.n * F * (gbt.nEstimators ?? 100) < 2e5;
   const team = new DciTeam(small ? 0 : Math.max(1, Math.min(threads, 64)) - 1, train, test, gbt);
   const R = new Float64Array(D * F);
-  let accTrain = 0, accTest = 0;
+  let accTrain = 0,
+    accTest = 0;
   try {
     for (let k = 0; k < F; k++) {
       const ytr = Int32Array.from(column(train.factors, train.n, F, k));
@@ -80,7 +105,12 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
   } finally {
     team.close();
   }
-  return { ...dciFromImportance(R, D, F), informativeness_train: accTrain / F, informativeness_test: accTest / F, importance: R };
+  return {
+    ...dciFromImportance(R, D, F),
+    informativeness_train: accTrain / F,
+    informativeness_test: accTest / F,
+    importance: R,
+  };
 }
 
 /**
@@ -94,13 +124,26 @@ class DciTeam {
   private readonly loaded = new Int32Array(new SharedArrayBuffer(4));
   private readonly codes: Float32Array | Float64Array;
 
-  constructor(count: number, train: CodesAndFactors, test: CodesAndFactors, private readonly opts: GbtOptions) {
+  constructor(
+    count: number,
+    train: CodesAndFactors,
+    test: CodesAndFactors,
+    private readonly opts: GbtOptions,
+  ) {
     this.codes = train.codes;
     const file = new URL('./dci-worker.js', import.meta.url);
     if (count < 1 || !existsSync(file)) return;
     for (let r = 0; r < count; r++) {
       const w = new Worker(file, {
-        workerData: { codes: train.codes, n: train.n, d: train.numCodes, evalCodes: test.codes, nEval: test.n, opts, loaded: this.loaded },
+        workerData: {
+          codes: train.codes,
+          n: train.n,
+          d: train.numCodes,
+          evalCodes: test.codes,
+          nEval: test.n,
+          opts,
+          loaded: this.loaded,
+        },
         execArgv: workerExecArgv(),
       });
       w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
@@ -112,14 +155,20 @@ class DciTeam {
   /** Fits factor labels y; the model's evalPredictions are those on the test codes. */
   fit(y: Int32Array, presorted: SortedFeatures, test: CodesAndFactors): GbtModel {
     const { n, d } = presorted;
-    const threads = this.workers.length + 1, T = gbtShape(y).trees;
+    const threads = this.workers.length + 1,
+      T = gbtShape(y).trees;
     const evaluate = { evalCodes: test.codes, nEval: test.n };
     if (threads > 1 && T > 1) {
       const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true, test.n);
       const sync = new Int32Array(new SharedArrayBuffer(12));
       this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
       try {
-        return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted, team: { threads, rank: 0, sync, buffers, loaded: this.loaded } });
+        return fitGradientBoosting(this.codes, n, d, y, {
+          ...this.opts,
+          ...evaluate,
+          presorted,
+          team: { threads, rank: 0, sync, buffers, loaded: this.loaded },
+        });
       } catch (e) {
         if (!(e instanceof GbtTeamAborted)) throw e;
         this.close(); // the team is broken: the calling thread fits this model and the rest alone
@@ -139,29 +188,45 @@ class DciTeam {
  * train statistics, to the factor's label; importance = |coefficient|; informativeness = R² on train/test.
  */
 export function dciLasso(train: CodesAndFactors, test: CodesAndFactors, alpha = 0.01): DciResult {
-  const D = train.numCodes, F = train.numFactors;
-  const mean = new Float64Array(D), sd = new Float64Array(D);
+  const D = train.numCodes,
+    F = train.numFactors;
+  const mean = new Float64Array(D),
+    sd = new Float64Array(D);
   for (let j = 0; j < D; j++) {
     const c = column(train.codes, train.n, D, j);
     mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
     sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n) || 1;
   }
   const z = (d: CodesAndFactors) => Float64Array.from(d.codes, (v, i) => (v - mean[i % D]) / sd[i % D]);
-  const ztr = z(train), zte = z(test);
+  const ztr = z(train),
+    zte = z(test);
   const R = new Float64Array(D * F);
-  let r2tr = 0, r2te = 0;
+  let r2tr = 0,
+    r2te = 0;
   const r2 = (X: Float64Array, y: Float64Array, n: number, w: Float64Array, b: number) => {
     const my = y.reduce((a, v) => a + v, 0) / n;
-    let ss = 0, st = 0;
-    for (let i = 0; i < n; i++) { let p = b; for (let j = 0; j < D; j++) p += X[i * D + j] * w[j]; ss += (y[i] - p) ** 2; st += (y[i] - my) ** 2; }
+    let ss = 0,
+      st = 0;
+    for (let i = 0; i < n; i++) {
+      let p = b;
+      for (let j = 0; j < D; j++) p += X[i * D + j] * w[j];
+      ss += (y[i] - p) ** 2;
+      st += (y[i] - my) ** 2;
+    }
     return st > 0 ? 1 - ss / st : 0;
   };
   for (let k = 0; k < F; k++) {
-    const ytr = column(train.factors, train.n, F, k), yte = column(test.factors, test.n, F, k);
+    const ytr = column(train.factors, train.n, F, k),
+      yte = column(test.factors, test.n, F, k);
     const { coef, intercept } = fitLasso(ztr, train.n, D, ytr, alpha);
     for (let i = 0; i < D; i++) R[i * F + k] = Math.abs(coef[i]);
     r2tr += r2(ztr, ytr, train.n, coef, intercept);
     r2te += r2(zte, yte, test.n, coef, intercept);
   }
-  return { ...dciFromImportance(R, D, F), informativeness_train: r2tr / F, informativeness_test: r2te / F, importance: R };
+  return {
+    ...dciFromImportance(R, D, F),
+    informativeness_train: r2tr / F,
+    informativeness_test: r2te / F,
+    importance: R,
+  };
 }

@@ -17,12 +17,17 @@ export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>):
   for (let i = 0; i < n; i++) if (positive[i]) np++;
   const nn = n - np;
   if (np === 0 || nn === 0) return NaN;
-  const pos = new Float64Array(np), neg = new Float64Array(nn);
-  for (let i = 0, a = 0, b = 0; i < n; i++) if (positive[i]) pos[a++] = scores[i]; else neg[b++] = scores[i];
+  const pos = new Float64Array(np),
+    neg = new Float64Array(nn);
+  for (let i = 0, a = 0, b = 0; i < n; i++)
+    if (positive[i]) pos[a++] = scores[i];
+    else neg[b++] = scores[i];
   pos.sort();
   neg.sort();
   // for each positive: the negatives below it, plus half of those equal to it
-  let below = 0, upTo = 0, wins = 0;
+  let below = 0,
+    upTo = 0,
+    wins = 0;
   for (let a = 0; a < np; a++) {
     const v = pos[a];
     while (below < nn && neg[below] < v) below++;
@@ -34,40 +39,77 @@ export function rocAuc(scores: ArrayLike<number>, positive: ArrayLike<boolean>):
 }
 
 /** Explicitness: per factor, logistic regression on codes z-scored with train statistics; mean one-vs-rest AUC. */
-export function explicitness(train: CodesAndFactors, test: CodesAndFactors, threads?: number): { explicitness_train: number; explicitness_test: number } {
-  const D = train.numCodes, F = train.numFactors;
-  const mean = new Float64Array(D), sd = new Float64Array(D);
+export function explicitness(
+  train: CodesAndFactors,
+  test: CodesAndFactors,
+  threads?: number,
+): { explicitness_train: number; explicitness_test: number } {
+  const D = train.numCodes,
+    F = train.numFactors;
+  const mean = new Float64Array(D),
+    sd = new Float64Array(D);
   for (let j = 0; j < D; j++) {
     const c = column(train.codes, train.n, D, j);
     mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
     sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n);
   }
   // A constant code z-scores to 0 (the reference divides by 0 here and returns NaN).
-  const z = (d: CodesAndFactors) => Float64Array.from(d.codes, (v, i) => (sd[i % D] > 0 ? (v - mean[i % D]) / sd[i % D] : 0));
-  const data: ExplicitnessData = { ztr: z(train), zte: z(test), ftr: train.factors, fte: test.factors, nTrain: train.n, nTest: test.n, D, F };
+  const z = (d: CodesAndFactors) =>
+    Float64Array.from(d.codes, (v, i) => (sd[i % D] > 0 ? (v - mean[i % D]) / sd[i % D] : 0));
+  const data: ExplicitnessData = {
+    ztr: z(train),
+    zte: z(test),
+    ftr: train.factors,
+    fte: test.factors,
+    nTrain: train.n,
+    nTest: test.n,
+    D,
+    F,
+  };
   // the factors' models on several threads, those with most classes first
   const classes = Array.from({ length: F }, (_, k) => new Set(column(train.factors, train.n, F, k)).size);
   const order = [...Array(F).keys()].sort((a, b) => classes[b] - classes[a] || a - b);
   const auc = runJobs('explicitness', explicitnessJob, data, order, 2, threads);
-  let sTr = 0, sTe = 0;
-  for (let k = 0; k < F; k++) { sTr += auc[2 * k]; sTe += auc[2 * k + 1]; }
+  let sTr = 0,
+    sTe = 0;
+  for (let k = 0; k < F; k++) {
+    sTr += auc[2 * k];
+    sTe += auc[2 * k + 1];
+  }
   return { explicitness_train: sTr / F, explicitness_test: sTe / F };
 }
 
-interface ExplicitnessData { ztr: Float64Array; zte: Float64Array; ftr: Int32Array; fte: Int32Array; nTrain: number; nTest: number; D: number; F: number }
+interface ExplicitnessData {
+  ztr: Float64Array;
+  zte: Float64Array;
+  ftr: Int32Array;
+  fte: Int32Array;
+  nTrain: number;
+  nTest: number;
+  D: number;
+  F: number;
+}
 
 /** Factor k's explicitness: [train AUC, test AUC] (a job for parallel.ts). */
 export function explicitnessJob(x: ExplicitnessData, k: number): number[] {
-  const ytr = Int32Array.from(column(x.ftr, x.nTrain, x.F, k)), yte = Int32Array.from(column(x.fte, x.nTest, x.F, k));
+  const ytr = Int32Array.from(column(x.ftr, x.nTrain, x.F, k)),
+    yte = Int32Array.from(column(x.fte, x.nTest, x.F, k));
   const model = fitLogisticRegression(x.ztr, x.nTrain, x.D, ytr);
   const auc = (X: Float64Array, y: Int32Array, n: number) => {
     if (model.classes.length < 2) return 1;
     const p = model.predictProba(X, n);
     const K = model.classes.length;
-    let s = 0, c = 0;
+    let s = 0,
+      c = 0;
     model.classes.forEach((cls, kk) => {
-      const a = rocAuc(Float64Array.from({ length: n }, (_, i) => p[i * K + kk]), Array.from(y, (v) => v === cls));
-      if (Number.isFinite(a)) { s += a; c++; }
+      const a = rocAuc(
+        Float64Array.from({ length: n }, (_, i) => p[i * K + kk]),
+        Array.from(y, (v) => v === cls),
+      );
+      if (Number.isFinite(a)) {
+        s += a;
+        c++;
+      }
     });
     return c ? s / c : 0.5;
   };

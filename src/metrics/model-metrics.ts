@@ -11,15 +11,28 @@ import type { Rng } from '../util/rng.js';
 import type { RepresentationFn } from './dataset-metrics.js';
 
 function pearson(x: number[], y: number[]): number {
-  const n = x.length, mx = x.reduce((a, b) => a + b) / n, my = y.reduce((a, b) => a + b) / n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; syy += (y[i] - my) ** 2; }
+  const n = x.length,
+    mx = x.reduce((a, b) => a + b) / n,
+    my = y.reduce((a, b) => a + b) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
 }
 function ranks(x: number[]): number[] {
   const o = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array(x.length);
-  for (let i = 0; i < o.length;) { let j = i; while (j + 1 < o.length && o[j + 1][0] === o[i][0]) j++; for (let k = i; k <= j; k++) r[o[k][1]] = (i + j) / 2 + 1; i = j + 1; }
+  for (let i = 0; i < o.length;) {
+    let j = i;
+    while (j + 1 < o.length && o[j + 1][0] === o[i][0]) j++;
+    for (let k = i; k <= j; k++) r[o[k][1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
   return r;
 }
 const rescale = (r: number, n: number) => (n > 1 ? (r - 1 / n) / (1 - 1 / n) : 1);
@@ -31,8 +44,11 @@ const rescale = (r: number, n: number) => (n > 1 ? (r - 1 / n) / (1 - 1 / n) : 1
  */
 export function factoredComponents(ds: GroundTruthDataset, rep: RepresentationFn, rng: Rng, traversals = 32) {
   const perFactor = ds.factors.map((f, k) => {
-    let lin = 0, axis = 0, n = 0;
-    const gt: number[] = [], lat: number[] = [];
+    let lin = 0,
+      axis = 0,
+      n = 0;
+    const gt: number[] = [],
+      lat: number[] = [];
     if (f.size < 2) return { name: f.name, linearity: 0, axisAlignment: 0, rankCorrelation: 0, linearCorrelation: 0 };
     for (let t = 0; t < traversals; t++) {
       const idx = sampleTraversal(ds, k, rng);
@@ -49,20 +65,31 @@ export function factoredComponents(ds: GroundTruthDataset, rep: RepresentationFn
         axis += rescale(Math.max(...cov.diag()) / total, D);
         n++;
       }
-      for (let i = 0; i < idx.length; i++) for (let j = i + 1; j < idx.length; j++) {
-        gt.push(j - i);
-        let d = 0;
-        for (let q = 0; q < D; q++) d += (z[i * D + q] - z[j * D + q]) ** 2;
-        lat.push(Math.sqrt(d));
-      }
+      for (let i = 0; i < idx.length; i++)
+        for (let j = i + 1; j < idx.length; j++) {
+          gt.push(j - i);
+          let d = 0;
+          for (let q = 0; q < D; q++) d += (z[i * D + q] - z[j * D + q]) ** 2;
+          lat.push(Math.sqrt(d));
+        }
     }
     return {
-      name: f.name, linearity: n ? lin / n : 0, axisAlignment: n ? axis / n : 0,
-      rankCorrelation: pearson(ranks(gt), ranks(lat)), linearCorrelation: pearson(gt, lat),
+      name: f.name,
+      linearity: n ? lin / n : 0,
+      axisAlignment: n ? axis / n : 0,
+      rankCorrelation: pearson(ranks(gt), ranks(lat)),
+      linearCorrelation: pearson(gt, lat),
     };
   });
-  const mean = (key: 'linearity' | 'axisAlignment' | 'rankCorrelation' | 'linearCorrelation') => perFactor.reduce((a, f) => a + f[key], 0) / perFactor.length;
-  return { factors: perFactor, linearity: mean('linearity'), axisAlignment: mean('axisAlignment'), rankCorrelation: mean('rankCorrelation'), linearCorrelation: mean('linearCorrelation') };
+  const mean = (key: 'linearity' | 'axisAlignment' | 'rankCorrelation' | 'linearCorrelation') =>
+    perFactor.reduce((a, f) => a + f[key], 0) / perFactor.length;
+  return {
+    factors: perFactor,
+    linearity: mean('linearity'),
+    axisAlignment: mean('axisAlignment'),
+    rankCorrelation: mean('rankCorrelation'),
+    linearCorrelation: mean('linearCorrelation'),
+  };
 }
 
 /** The nearest signed permutation to V (Z×Z) by exhaustive search for small Z, greedy otherwise: ‖V − P‖_F. */
@@ -76,10 +103,17 @@ function distanceToSignedPermutation(V: Matrix): number {
     const permute = (i: number) => {
       if (i === Z) {
         const s = perm.reduce((a, c, r) => a + abs.get(r, c), 0);
-        if (s > bestScore) { bestScore = s; best = perm.slice(); }
+        if (s > bestScore) {
+          bestScore = s;
+          best = perm.slice();
+        }
         return;
       }
-      for (let j = i; j < Z; j++) { [perm[i], perm[j]] = [perm[j], perm[i]]; permute(i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
+      for (let j = i; j < Z; j++) {
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+        permute(i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
     };
     permute(0);
   } else {
@@ -89,13 +123,19 @@ function distanceToSignedPermutation(V: Matrix): number {
     for (let r = 0; r < Z; r++) for (let c = 0; c < Z; c++) entries.push([abs.get(r, c), r, c]);
     entries.sort((a, b) => b[0] - a[0]);
     const rows = new Set<number>();
-    for (const [, r, c] of entries) if (!rows.has(r) && !used.has(c)) { best[r] = c; rows.add(r); used.add(c); }
+    for (const [, r, c] of entries)
+      if (!rows.has(r) && !used.has(c)) {
+        best[r] = c;
+        rows.add(r);
+        used.add(c);
+      }
   }
   let d = 0;
-  for (let r = 0; r < Z; r++) for (let c = 0; c < Z; c++) {
-    const p = best[r] === c ? Math.sign(V.get(r, c)) || 1 : 0;
-    d += (V.get(r, c) - p) ** 2;
-  }
+  for (let r = 0; r < Z; r++)
+    for (let c = 0; c < Z; c++) {
+      const p = best[r] === c ? Math.sign(V.get(r, c)) || 1 : 0;
+      d += (V.get(r, c) - p) ** 2;
+    }
   return Math.sqrt(d);
 }
 
@@ -104,19 +144,30 @@ function distanceToSignedPermutation(V: Matrix): number {
  * J = UΣVᵀ (V from the eigenvectors of JᵀJ), then ‖V − P‖_F with P the nearest signed permutation;
  * averaged over points. J by central finite differences (step `eps`) of the decoder.
  */
-export function jacobianOrthogonality(decode: (z: Float32Array, n: number) => Float32Array, codes: Float32Array, n: number, zDim: number, eps = 1e-2): number {
+export function jacobianOrthogonality(
+  decode: (z: Float32Array, n: number) => Float32Array,
+  codes: Float32Array,
+  n: number,
+  zDim: number,
+  eps = 1e-2,
+): number {
   let total = 0;
   for (let i = 0; i < n; i++) {
     const zs = new Float32Array(2 * zDim * zDim);
-    for (let d = 0; d < zDim; d++) for (const [k, s] of [[0, 1], [1, -1]] as const) {
-      const row = (2 * d + k) * zDim;
-      zs.set(codes.subarray(i * zDim, (i + 1) * zDim), row);
-      zs[row + d] += s * eps;
-    }
+    for (let d = 0; d < zDim; d++)
+      for (const [k, s] of [
+        [0, 1],
+        [1, -1],
+      ] as const) {
+        const row = (2 * d + k) * zDim;
+        zs.set(codes.subarray(i * zDim, (i + 1) * zDim), row);
+        zs[row + d] += s * eps;
+      }
     const x = decode(zs, 2 * zDim);
     const P = x.length / (2 * zDim);
     const J = new Matrix(P, zDim);
-    for (let d = 0; d < zDim; d++) for (let p = 0; p < P; p++) J.set(p, d, (x[(2 * d) * P + p] - x[(2 * d + 1) * P + p]) / (2 * eps));
+    for (let d = 0; d < zDim; d++)
+      for (let p = 0; p < P; p++) J.set(p, d, (x[2 * d * P + p] - x[(2 * d + 1) * P + p]) / (2 * eps));
     const V = new EigenvalueDecomposition(J.transpose().mmul(J), { assumeSymmetric: true }).eigenvectorMatrix;
     total += distanceToSignedPermutation(V);
   }

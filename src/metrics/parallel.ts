@@ -23,7 +23,10 @@ export interface JobQueue<D> {
   results: Float64Array;
 }
 
-const OPEN = 0, TAKEN = 1, DONE = 2, FAILED = 3;
+const OPEN = 0,
+  TAKEN = 1,
+  DONE = 2,
+  FAILED = 3;
 
 /** Takes open jobs until none is left; one that throws is marked failed (the calling thread redoes it). */
 export function drainJobs<D>(fn: JobFn<D>, q: JobQueue<D>): void {
@@ -48,7 +51,10 @@ export function workerExecArgv(): string[] {
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--input-type' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') { i++; continue; }
+    if (a === '--input-type' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
+      i++;
+      continue;
+    }
     if (a.startsWith('--input-type=') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
     out.push(a);
   }
@@ -56,10 +62,20 @@ export function workerExecArgv(): string[] {
 }
 
 /** Runs jobs `order` of `kind` (fn on this thread) on up to `threads` threads; returns the results, job-major. */
-export function runJobs<D>(kind: string, fn: JobFn<D>, data: D, order: number[], resultLength: number, threads = availableParallelism()): Float64Array {
+export function runJobs<D>(
+  kind: string,
+  fn: JobFn<D>,
+  data: D,
+  order: number[],
+  resultLength: number,
+  threads = availableParallelism(),
+): Float64Array {
   const count = order.length === 0 ? 0 : Math.max(...order) + 1;
   const q: JobQueue<D> = {
-    kind, data, order, resultLength,
+    kind,
+    data,
+    order,
+    resultLength,
     status: new Int32Array(new SharedArrayBuffer(4 * Math.max(1, count))),
     results: new Float64Array(new SharedArrayBuffer(8 * Math.max(1, count * resultLength))),
   };

@@ -9,15 +9,30 @@ function ranksOf(col: Float64Array): Float64Array {
   const n = col.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => col[a] - col[b]);
   const r = new Float64Array(n);
-  for (let i = 0; i < n;) { let j = i; while (j + 1 < n && col[order[j + 1]] === col[order[i]]) j++; for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1; i = j + 1; }
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && col[order[j + 1]] === col[order[i]]) j++;
+    for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
   return r;
 }
 function corr(a: Float64Array, b: Float64Array): number {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i] / n; mb += b[i] / n; }
-  let s = 0, sa = 0, sb = 0;
-  for (let i = 0; i < n; i++) { s += (a[i] - ma) * (b[i] - mb); sa += (a[i] - ma) ** 2; sb += (b[i] - mb) ** 2; }
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  let s = 0,
+    sa = 0,
+    sb = 0;
+  for (let i = 0; i < n; i++) {
+    s += (a[i] - ma) * (b[i] - mb);
+    sa += (a[i] - ma) ** 2;
+    sb += (b[i] - mb) ** 2;
+  }
   return sa > 0 && sb > 0 ? s / Math.sqrt(sa * sb) : 0;
 }
 
@@ -31,31 +46,53 @@ export interface UdrModel {
 
 export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwise: Float64Array; scores: number[] } {
   const M = models.length;
-  const ranked = models.map((m) => Array.from({ length: m.dim }, (_, j) => ranksOf(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j]))));
+  const ranked = models.map((m) =>
+    Array.from({ length: m.dim }, (_, j) =>
+      ranksOf(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j])),
+    ),
+  );
   const informative = models.map((m) => Array.from({ length: m.dim }, (_, j) => (m.kl ? m.kl[j] > klThreshold : true)));
   const pairwise = new Float64Array(M * M);
-  for (let a = 0; a < M; a++) for (let b = 0; b < M; b++) {
-    if (a === b) { pairwise[a * M + b] = 1; continue; }
-    const Da = models[a].dim, Db = models[b].dim;
-    const R = Array.from({ length: Da }, (_, i) => Array.from({ length: Db }, (_, j) => Math.abs(corr(ranked[a][i], ranked[b][j]))));
-    let s = 0;
-    for (let j = 0; j < Db; j++) {
-      if (!informative[b][j]) continue;
-      let mx = 0, sum = 0;
-      for (let i = 0; i < Da; i++) { mx = Math.max(mx, R[i][j]); sum += R[i][j]; }
-      if (sum > 0) s += (mx * mx) / sum;
+  for (let a = 0; a < M; a++)
+    for (let b = 0; b < M; b++) {
+      if (a === b) {
+        pairwise[a * M + b] = 1;
+        continue;
+      }
+      const Da = models[a].dim,
+        Db = models[b].dim;
+      const R = Array.from({ length: Da }, (_, i) =>
+        Array.from({ length: Db }, (_, j) => Math.abs(corr(ranked[a][i], ranked[b][j]))),
+      );
+      let s = 0;
+      for (let j = 0; j < Db; j++) {
+        if (!informative[b][j]) continue;
+        let mx = 0,
+          sum = 0;
+        for (let i = 0; i < Da; i++) {
+          mx = Math.max(mx, R[i][j]);
+          sum += R[i][j];
+        }
+        if (sum > 0) s += (mx * mx) / sum;
+      }
+      for (let i = 0; i < Da; i++) {
+        if (!informative[a][i]) continue;
+        let mx = 0,
+          sum = 0;
+        for (let j = 0; j < Db; j++) {
+          mx = Math.max(mx, R[i][j]);
+          sum += R[i][j];
+        }
+        if (sum > 0) s += (mx * mx) / sum;
+      }
+      const d = informative[a].filter(Boolean).length + informative[b].filter(Boolean).length;
+      pairwise[a * M + b] = d > 0 ? s / d : 0;
     }
-    for (let i = 0; i < Da; i++) {
-      if (!informative[a][i]) continue;
-      let mx = 0, sum = 0;
-      for (let j = 0; j < Db; j++) { mx = Math.max(mx, R[i][j]); sum += R[i][j]; }
-      if (sum > 0) s += (mx * mx) / sum;
-    }
-    const d = informative[a].filter(Boolean).length + informative[b].filter(Boolean).length;
-    pairwise[a * M + b] = d > 0 ? s / d : 0;
-  }
   const scores = Array.from({ length: M }, (_, a) => {
-    const others = Array.from({ length: M }, (_, b) => b).filter((b) => b !== a).map((b) => pairwise[a * M + b]).sort((x, y) => x - y);
+    const others = Array.from({ length: M }, (_, b) => b)
+      .filter((b) => b !== a)
+      .map((b) => pairwise[a * M + b])
+      .sort((x, y) => x - y);
     if (!others.length) return 1;
     const m = others.length;
     return m % 2 ? others[(m - 1) / 2] : (others[m / 2 - 1] + others[m / 2]) / 2;

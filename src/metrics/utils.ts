@@ -14,11 +14,15 @@ export interface CodesAndFactors {
 
 /** Check shapes and values; NaN/Inf in codes is an error naming the row (never passed on silently). */
 export function checkCodes(d: CodesAndFactors, what = 'codes'): void {
-  if (d.codes.length !== d.n * d.numCodes) throw new UserError(`${what}: ${d.codes.length} values for ${d.n}×${d.numCodes}`);
-  if (d.factors.length !== d.n * d.numFactors) throw new UserError(`${what}: factors have ${d.factors.length} values for ${d.n}×${d.numFactors}`);
+  if (d.codes.length !== d.n * d.numCodes)
+    throw new UserError(`${what}: ${d.codes.length} values for ${d.n}×${d.numCodes}`);
+  if (d.factors.length !== d.n * d.numFactors)
+    throw new UserError(`${what}: factors have ${d.factors.length} values for ${d.n}×${d.numFactors}`);
   for (let i = 0; i < d.codes.length; i++) {
     if (!Number.isFinite(d.codes[i])) {
-      throw new UserError(`${what} contain ${d.codes[i]} at row ${Math.floor(i / d.numCodes)}, dimension ${i % d.numCodes}: metrics need finite codes`);
+      throw new UserError(
+        `${what} contain ${d.codes[i]} at row ${Math.floor(i / d.numCodes)}, dimension ${i % d.numCodes}: metrics need finite codes`,
+      );
     }
   }
 }
@@ -38,16 +42,29 @@ export function column(m: ArrayLike<number>, n: number, d: number, j: number): F
 export function histogramDiscretize(codes: ArrayLike<number>, n: number, d: number, bins = 20): Int32Array {
   const out = new Int32Array(n * d);
   for (let j = 0; j < d; j++) {
-    let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < n; i++) { const v = codes[i * d + j]; if (v < lo) lo = v; if (v > hi) hi = v; }
-    if (lo === hi) { lo -= 0.5; hi += 0.5; } // numpy's range for constant data
+    let lo = Infinity,
+      hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = codes[i * d + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (lo === hi) {
+      lo -= 0.5;
+      hi += 0.5;
+    } // numpy's range for constant data
     const edges = new Float64Array(bins);
     for (let b = 0; b < bins; b++) edges[b] = lo + ((hi - lo) * b) / bins;
     for (let i = 0; i < n; i++) {
       const v = codes[i * d + j];
       // digitize: number of edges ≤ v (right=False) → 1 … bins
-      let a = 0, z = bins;
-      while (a < z) { const m = (a + z) >> 1; if (edges[m] <= v) a = m + 1; else z = m; }
+      let a = 0,
+        z = bins;
+      while (a < z) {
+        const m = (a + z) >> 1;
+        if (edges[m] <= v) a = m + 1;
+        else z = m;
+      }
       out[i * d + j] = a;
     }
   }
@@ -57,20 +74,40 @@ export function histogramDiscretize(codes: ArrayLike<number>, n: number, d: numb
 /** Plug-in mutual information (nats) between two label vectors (sklearn's mutual_info_score). */
 export function discreteMutualInfo(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
-  const ia = new Map<number, number>(), ib = new Map<number, number>();
-  const la = new Int32Array(n), lb = new Int32Array(n);
+  const ia = new Map<number, number>(),
+    ib = new Map<number, number>();
+  const la = new Int32Array(n),
+    lb = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    let x = ia.get(a[i]); if (x === undefined) { x = ia.size; ia.set(a[i], x); } la[i] = x;
-    let y = ib.get(b[i]); if (y === undefined) { y = ib.size; ib.set(b[i], y); } lb[i] = y;
+    let x = ia.get(a[i]);
+    if (x === undefined) {
+      x = ia.size;
+      ia.set(a[i], x);
+    }
+    la[i] = x;
+    let y = ib.get(b[i]);
+    if (y === undefined) {
+      y = ib.size;
+      ib.set(b[i], y);
+    }
+    lb[i] = y;
   }
-  const A = ia.size, B = ib.size;
-  const joint = new Float64Array(A * B), pa = new Float64Array(A), pb = new Float64Array(B);
-  for (let i = 0; i < n; i++) { joint[la[i] * B + lb[i]]++; pa[la[i]]++; pb[lb[i]]++; }
+  const A = ia.size,
+    B = ib.size;
+  const joint = new Float64Array(A * B),
+    pa = new Float64Array(A),
+    pb = new Float64Array(B);
+  for (let i = 0; i < n; i++) {
+    joint[la[i] * B + lb[i]]++;
+    pa[la[i]]++;
+    pb[lb[i]]++;
+  }
   let mi = 0;
-  for (let x = 0; x < A; x++) for (let y = 0; y < B; y++) {
-    const c = joint[x * B + y];
-    if (c > 0) mi += (c / n) * Math.log((c * n) / (pa[x] * pb[y]));
-  }
+  for (let x = 0; x < A; x++)
+    for (let y = 0; y < B; y++) {
+      const c = joint[x * B + y];
+      if (c > 0) mi += (c / n) * Math.log((c * n) / (pa[x] * pb[y]));
+    }
   return Math.max(0, mi);
 }
 
@@ -79,10 +116,17 @@ export function discreteEntropy(a: ArrayLike<number>): number {
 }
 
 /** MI matrix m[code, factor] from discretised codes. */
-export function mutualInfoMatrix(discrete: Int32Array, factors: Int32Array, n: number, numCodes: number, numFactors: number): Float64Array {
+export function mutualInfoMatrix(
+  discrete: Int32Array,
+  factors: Int32Array,
+  n: number,
+  numCodes: number,
+  numFactors: number,
+): Float64Array {
   const m = new Float64Array(numCodes * numFactors);
   const codeCols = [...Array(numCodes).keys()].map((j) => column(discrete, n, numCodes, j));
   const facCols = [...Array(numFactors).keys()].map((k) => column(factors, n, numFactors, k));
-  for (let j = 0; j < numCodes; j++) for (let k = 0; k < numFactors; k++) m[j * numFactors + k] = discreteMutualInfo(codeCols[j], facCols[k]);
+  for (let j = 0; j < numCodes; j++)
+    for (let k = 0; k < numFactors; k++) m[j * numFactors + k] = discreteMutualInfo(codeCols[j], facCols[k]);
   return m;
 }

@@ -1,4 +1,20 @@
 /** Neural-network building blocks: layers on plain tf.Variables and the field's encoder/decoder architectures. */
 export { makeModel, architectureNames, type ArchitectureName, type ModelSpec, type EncoderDecoder } from './models.js';
-export { dense, conv2d, conv2dTranspose, channelNorm, activate, sequential, type Layer, type Activation } from './layers.js';
-export { latentDistribution, latentNames, normalLatent, laplaceLatent, type LatentDistribution, type LatentName } from './latents.js';
+export {
+  dense,
+  conv2d,
+  conv2dTranspose,
+  channelNorm,
+  activate,
+  sequential,
+  type Layer,
+  type Activation,
+} from './layers.js';
+export {
+  latentDistribution,
+  latentNames,
+  normalLatent,
+  laplaceLatent,
+  type LatentDistribution,
+  type LatentName,
+} from './latents.js';

@@ -20,7 +20,8 @@ export interface LatentDistribution {
 
 export const normalLatent: LatentDistribution = {
   name: 'normal',
-  sample: (mu, lv, seed) => tf.add(mu, tf.mul(tf.randomNormal(mu.shape, 0, 1, 'float32', seed), tf.exp(tf.mul(lv, 0.5)))) as tf.Tensor2D,
+  sample: (mu, lv, seed) =>
+    tf.add(mu, tf.mul(tf.randomNormal(mu.shape, 0, 1, 'float32', seed), tf.exp(tf.mul(lv, 0.5)))) as tf.Tensor2D,
   klPerDim: (mu, lv) => tf.mul(0.5, tf.sub(tf.sub(tf.add(tf.square(mu), tf.exp(lv)), lv), 1)) as tf.Tensor2D,
 };
 
@@ -28,10 +29,16 @@ export const laplaceLatent: LatentDistribution = {
   name: 'laplace',
   sample: (loc, logB, seed) => {
     const u = tf.randomUniform(loc.shape, -0.5 + 1e-6, 0.5 - 1e-6, 'float32', seed);
-    return tf.sub(loc, tf.mul(tf.mul(tf.exp(logB), tf.sign(u)), tf.log(tf.sub(1, tf.mul(2, tf.abs(u)))))) as tf.Tensor2D;
+    return tf.sub(
+      loc,
+      tf.mul(tf.mul(tf.exp(logB), tf.sign(u)), tf.log(tf.sub(1, tf.mul(2, tf.abs(u))))),
+    ) as tf.Tensor2D;
   },
-  klPerDim: (loc, logB) => tf.add(tf.sub(tf.neg(tf.add(Math.log(2), logB)), 1 - 0.5 * Math.log(2 * Math.PI)),
-    tf.mul(0.5, tf.add(tf.square(loc), tf.mul(2, tf.exp(tf.mul(2, logB)))))) as tf.Tensor2D,
+  klPerDim: (loc, logB) =>
+    tf.add(
+      tf.sub(tf.neg(tf.add(Math.log(2), logB)), 1 - 0.5 * Math.log(2 * Math.PI)),
+      tf.mul(0.5, tf.add(tf.square(loc), tf.mul(2, tf.exp(tf.mul(2, logB))))),
+    ) as tf.Tensor2D,
 };
 
 export function latentDistribution(name: LatentName): LatentDistribution {

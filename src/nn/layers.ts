@@ -27,11 +27,16 @@ export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'linear';
 
 export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
   switch (act) {
-    case 'relu': return tf.relu(x);
-    case 'leakyRelu': return tf.leakyRelu(x, 0.2);
-    case 'tanh': return tf.tanh(x);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'linear': return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, 0.2);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'linear':
+      return x;
   }
 }
 
@@ -47,7 +52,15 @@ export function dense(name: string, inUnits: number, outUnits: number, act: Acti
 }
 
 /** Conv with 'same' padding (k=4, s=2 pads 1 on each side, as PyTorch's Conv2d(k=4, s=2, p=1)). */
-export function conv2d(name: string, inCh: number, outCh: number, kernel: number, stride: number, act: Activation, rng: Rng): Layer {
+export function conv2d(
+  name: string,
+  inCh: number,
+  outCh: number,
+  kernel: number,
+  stride: number,
+  act: Activation,
+  rng: Rng,
+): Layer {
   const bound = 1 / Math.sqrt(inCh * kernel * kernel);
   const w = uniformVariable([kernel, kernel, inCh, outCh], bound, rng, varName(name, 'kernel'));
   const b = uniformVariable([outCh], bound, rng, varName(name, 'bias'));
@@ -62,7 +75,15 @@ export function conv2d(name: string, inCh: number, outCh: number, kernel: number
  * Transposed conv doubling (stride 2) the spatial size; 'same' padding matches PyTorch's
  * ConvTranspose2d(k=4, s=2, p=1). PyTorch's fan-in for its init is outCh·k·k.
  */
-export function conv2dTranspose(name: string, inCh: number, outCh: number, kernel: number, stride: number, act: Activation, rng: Rng): Layer {
+export function conv2dTranspose(
+  name: string,
+  inCh: number,
+  outCh: number,
+  kernel: number,
+  stride: number,
+  act: Activation,
+  rng: Rng,
+): Layer {
   const bound = 1 / Math.sqrt(outCh * kernel * kernel);
   // tfjs filter layout for conv2dTranspose: [k, k, outCh, inCh]
   const w = uniformVariable([kernel, kernel, outCh, inCh], bound, rng, varName(name, 'kernel'));
@@ -72,7 +93,13 @@ export function conv2dTranspose(name: string, inCh: number, outCh: number, kerne
     variables: [w, b],
     apply: (x) => {
       const [n, h, wd] = x.shape as number[];
-      const out = tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [n, h * stride, wd * stride, outCh], stride, 'same');
+      const out = tf.conv2dTranspose(
+        x as tf.Tensor4D,
+        w as tf.Tensor4D,
+        [n, h * stride, wd * stride, outCh],
+        stride,
+        'same',
+      );
       return activate(tf.add(out, b), act);
     },
   };

@@ -36,7 +36,9 @@ export interface EncoderDecoder {
 
 function checkConvShape([h, w]: [number, number, number], arch: string): void {
   if (h % 16 !== 0 || w % 16 !== 0) {
-    throw new UserError(`architecture '${arch}' needs height and width divisible by 16 (four stride-2 convs), got ${h}×${w}; use --set model.architecture=fc for other sizes`);
+    throw new UserError(
+      `architecture '${arch}' needs height and width divisible by 16 (four stride-2 convs), got ${h}×${w}; use --set model.architecture=fc for other sizes`,
+    );
   }
 }
 
@@ -54,7 +56,12 @@ function convModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
   const k34 = spec.architecture === 'conv64-dl' ? 2 : 4;
   const hidden: Activation = 'relu';
   const enc: Layer[] = [];
-  const convs: Array<[number, number, number]> = [[c, 32, 4], [32, 32, 4], [32, 64, k34], [64, 64, k34]];
+  const convs: Array<[number, number, number]> = [
+    [c, 32, 4],
+    [32, 32, 4],
+    [32, 64, k34],
+    [64, 64, k34],
+  ];
   convs.forEach(([i, o, ks], idx) => {
     enc.push(conv2d(`enc/conv${idx}`, i, o, ks, 2, norm ? 'linear' : hidden, rng));
     if (norm) {
@@ -74,7 +81,12 @@ function convModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
     dense('dec/dense1', 256, flat, hidden, rng),
     { name: 'dec/reshape', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], fh, fw, 64]) },
   ];
-  const deconvs: Array<[number, number, Activation]> = [[64, 64, hidden], [64, 32, hidden], [32, 32, hidden], [32, c, 'linear']];
+  const deconvs: Array<[number, number, Activation]> = [
+    [64, 64, hidden],
+    [64, 32, hidden],
+    [32, 32, hidden],
+    [32, c, 'linear'],
+  ];
   deconvs.forEach(([i, o, act], idx) => {
     const last = idx === deconvs.length - 1;
     dec.push(conv2dTranspose(`dec/deconv${idx}`, i, o, 4, 2, norm && !last ? 'linear' : act, rng));
@@ -127,7 +139,8 @@ function assemble(spec: ModelSpec, enc: Layer[], dec: Layer[]): EncoderDecoder {
 /** Build an encoder/decoder pair; weights drawn from `seed` (or an Rng). */
 export function makeModel(spec: ModelSpec, seed: number | Rng = 0): EncoderDecoder {
   const rng = typeof seed === 'number' ? new Rng(seed) : seed;
-  if (!Number.isInteger(spec.zDim) || spec.zDim < 1) throw new UserError(`z must be a positive integer, got ${spec.zDim}`);
+  if (!Number.isInteger(spec.zDim) || spec.zDim < 1)
+    throw new UserError(`z must be a positive integer, got ${spec.zDim}`);
   switch (spec.architecture) {
     case 'conv64':
     case 'conv64-dl':
@@ -136,6 +149,8 @@ export function makeModel(spec: ModelSpec, seed: number | Rng = 0): EncoderDecod
     case 'fc':
       return fcModel(spec, rng);
     default:
-      throw new UserError(`unknown architecture '${spec.architecture as string}': choose ${listChoices(architectureNames)}`);
+      throw new UserError(
+        `unknown architecture '${spec.architecture as string}': choose ${listChoices(architectureNames)}`,
+      );
   }
 }

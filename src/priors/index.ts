@@ -12,10 +12,23 @@ export const priorSchema = z.union([
   z.object({ type: z.literal('isotropic') }).strict(),
   /** variances = D·scale·softmax(logvar): fixed, or learned. */
   /** logvar: explicit values, or 'pca' = log of the squared top singular values of the (centred) data. */
-  z.object({ type: z.literal('anisotropic'), scale: z.number().positive().default(1), logvar: z.union([z.array(z.number()), z.literal('pca')]).optional(), learn: z.boolean().default(false) }).strict(),
+  z
+    .object({
+      type: z.literal('anisotropic'),
+      scale: z.number().positive().default(1),
+      logvar: z.union([z.array(z.number()), z.literal('pca')]).optional(),
+      learn: z.boolean().default(false),
+    })
+    .strict(),
   z.object({ type: z.literal('studentt'), df: z.number().positive().default(2) }).strict(),
   /** per dimension: γ·N(0, 0.05²) + (1 − γ)·N(0, 1) */
-  z.object({ type: z.literal('sparse'), gamma: z.number().min(0).max(1).default(0.8), spikeStd: z.number().positive().default(0.05) }).strict(),
+  z
+    .object({
+      type: z.literal('sparse'),
+      gamma: z.number().min(0).max(1).default(0.8),
+      spikeStd: z.number().positive().default(0.05),
+    })
+    .strict(),
   /** 4 equal components at (0, ±1), (±1, 0) with variance 0.03 (pinwheel; z = 2). */
   z.object({ type: z.literal('mixture'), variance: z.number().positive().default(0.03) }).strict(),
 ]);
@@ -38,7 +51,11 @@ const logNormal = (x: tf.Tensor, mean: number | tf.Tensor, logvar: number | tf.T
 
 /** ln Γ(x) (Lanczos), for the Student-t normaliser. */
 export function lgamma(x: number): number {
-  const g = 7, c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const g = 7,
+    c = [
+      0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+      12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -51,11 +68,17 @@ function gaussianPrior(type: string, logvarOf: () => tf.Tensor1D, vars: tf.Varia
   return {
     type,
     logProb: (zz) => tf.sum(logNormal(zz, 0, logvarOf()), 1) as tf.Tensor1D,
-    sample: (n, seed) => tf.tidy(() => tf.mul(tf.randomNormal([n, logvarOf().shape[0]], 0, 1, 'float32', seed), tf.exp(tf.mul(0.5, logvarOf())))) as tf.Tensor2D,
+    sample: (n, seed) =>
+      tf.tidy(() =>
+        tf.mul(tf.randomNormal([n, logvarOf().shape[0]], 0, 1, 'float32', seed), tf.exp(tf.mul(0.5, logvarOf()))),
+      ) as tf.Tensor2D,
     klFromGaussian: (mu, lv) => {
       const plv = logvarOf();
       // KL(N(μ, σ²) ‖ N(0, s²)) = ½(log s² − log σ² + (σ² + μ²)/s² − 1)
-      return tf.sum(tf.mul(0.5, tf.sub(tf.add(tf.sub(plv, lv), tf.div(tf.add(tf.exp(lv), tf.square(mu)), tf.exp(plv))), 1)), 1) as tf.Tensor1D;
+      return tf.sum(
+        tf.mul(0.5, tf.sub(tf.add(tf.sub(plv, lv), tf.div(tf.add(tf.exp(lv), tf.square(mu)), tf.exp(plv))), 1)),
+        1,
+      ) as tf.Tensor1D;
     },
     variables: () => vars,
   };
@@ -67,11 +90,13 @@ export function pcaLogVariances(data: { x: Float32Array; n: number; dim: number 
   const mean = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j] += x[i * dim + j] / n;
   const G = new Matrix(n, n);
-  for (let a = 0; a < n; a++) for (let b = a; b < n; b++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += (x[a * dim + j] - mean[j]) * (x[b * dim + j] - mean[j]);
-    G.set(a, b, s); G.set(b, a, s);
-  }
+  for (let a = 0; a < n; a++)
+    for (let b = a; b < n; b++) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += (x[a * dim + j] - mean[j]) * (x[b * dim + j] - mean[j]);
+      G.set(a, b, s);
+      G.set(b, a, s);
+    }
   const ev = new EigenvalueDecomposition(G, { assumeSymmetric: true }).realEigenvalues.sort((p, q) => q - p);
   return Array.from({ length: k }, (_, i) => Math.log(Math.max(ev[i] ?? 0, 1e-8)));
 }
@@ -88,7 +113,8 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
         if (!data) throw new UserError("anisotropic prior with logvar 'pca' needs data (it is set up by the trainer)");
         lv = pcaLogVariances(data, zDim);
       } else {
-        if (cfg.logvar && cfg.logvar.length !== zDim) throw new UserError(`anisotropic prior: logvar has ${cfg.logvar.length} values for z = ${zDim}`);
+        if (cfg.logvar && cfg.logvar.length !== zDim)
+          throw new UserError(`anisotropic prior: logvar has ${cfg.logvar.length} values for z = ${zDim}`);
         lv = cfg.logvar ?? Array.from({ length: zDim }, (_, i) => -i * 0.5);
       }
       const init = tf.tensor1d(lv);
@@ -103,11 +129,12 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
       return {
         type: 'studentt',
         logProb: (zz) => tf.sum(tf.sub(c, tf.mul((v + 1) / 2, tf.log1p(tf.div(tf.square(zz), v)))), 1) as tf.Tensor1D,
-        sample: (n, seed) => tf.tidy(() => {
-          const g = tf.randomNormal([n, zDim], 0, 1, 'float32', seed);
-          const chi2 = tf.randomGamma([n, zDim], v / 2, 0.5, 'float32', seed + 1);
-          return tf.div(g, tf.sqrt(tf.div(chi2, v))) as tf.Tensor2D;
-        }),
+        sample: (n, seed) =>
+          tf.tidy(() => {
+            const g = tf.randomNormal([n, zDim], 0, 1, 'float32', seed);
+            const chi2 = tf.randomGamma([n, zDim], v / 2, 0.5, 'float32', seed + 1);
+            return tf.div(g, tf.sqrt(tf.div(chi2, v))) as tf.Tensor2D;
+          }),
         variables: () => [],
       };
     }
@@ -115,32 +142,50 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
       const { gamma, spikeStd } = cfg;
       return {
         type: 'sparse',
-        logProb: (zz) => tf.sum(tf.logSumExp(tf.stack([
-          tf.add(Math.log(Math.max(gamma, 1e-30)), logNormal(zz, 0, 2 * Math.log(spikeStd))),
-          tf.add(Math.log(Math.max(1 - gamma, 1e-30)), logNormal(zz, 0, 0)),
-        ]), 0), 1) as tf.Tensor1D,
-        sample: (n, seed) => tf.tidy(() => {
-          const spike = tf.less(tf.randomUniform([n, zDim], 0, 1, 'float32', seed + 1), gamma);
-          const std = tf.where(spike, tf.fill([n, zDim], spikeStd), tf.ones([n, zDim]));
-          return tf.mul(tf.randomNormal([n, zDim], 0, 1, 'float32', seed), std) as tf.Tensor2D;
-        }),
+        logProb: (zz) =>
+          tf.sum(
+            tf.logSumExp(
+              tf.stack([
+                tf.add(Math.log(Math.max(gamma, 1e-30)), logNormal(zz, 0, 2 * Math.log(spikeStd))),
+                tf.add(Math.log(Math.max(1 - gamma, 1e-30)), logNormal(zz, 0, 0)),
+              ]),
+              0,
+            ),
+            1,
+          ) as tf.Tensor1D,
+        sample: (n, seed) =>
+          tf.tidy(() => {
+            const spike = tf.less(tf.randomUniform([n, zDim], 0, 1, 'float32', seed + 1), gamma);
+            const std = tf.where(spike, tf.fill([n, zDim], spikeStd), tf.ones([n, zDim]));
+            return tf.mul(tf.randomNormal([n, zDim], 0, 1, 'float32', seed), std) as tf.Tensor2D;
+          }),
         variables: () => [],
       };
     }
     case 'mixture': {
       if (zDim !== 2) throw new UserError(`the Gaussian-mixture prior is 2-D (pinwheel): set model.z = 2, got ${zDim}`);
-      const means = tf.tensor2d([[0, 1], [0, -1], [1, 0], [-1, 0]]);
+      const means = tf.tensor2d([
+        [0, 1],
+        [0, -1],
+        [1, 0],
+        [-1, 0],
+      ]);
       const lv = Math.log(cfg.variance);
       return {
         type: 'mixture',
-        logProb: (zz) => tf.tidy(() => {
-          const per = tf.sum(logNormal(tf.expandDims(zz, 1), tf.expandDims(means, 0), lv), 2); // [N, 4]
-          return tf.sub(tf.logSumExp(per, 1), Math.log(4)) as tf.Tensor1D;
-        }),
-        sample: (n, seed) => tf.tidy(() => {
-          const k = tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed + 1), 4)).toInt();
-          return tf.add(tf.gather(means, k), tf.mul(tf.randomNormal([n, 2], 0, 1, 'float32', seed), Math.sqrt(cfg.variance))) as tf.Tensor2D;
-        }),
+        logProb: (zz) =>
+          tf.tidy(() => {
+            const per = tf.sum(logNormal(tf.expandDims(zz, 1), tf.expandDims(means, 0), lv), 2); // [N, 4]
+            return tf.sub(tf.logSumExp(per, 1), Math.log(4)) as tf.Tensor1D;
+          }),
+        sample: (n, seed) =>
+          tf.tidy(() => {
+            const k = tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed + 1), 4)).toInt();
+            return tf.add(
+              tf.gather(means, k),
+              tf.mul(tf.randomNormal([n, 2], 0, 1, 'float32', seed), Math.sqrt(cfg.variance)),
+            ) as tf.Tensor2D;
+          }),
         variables: () => [],
       };
     }

@@ -14,7 +14,16 @@ import { startRun, trainRun, disposeRun, loadRun, reconstructionImages, traversa
 import { computeArrayMetrics, sampleCodesAndFactors, dci, mig as migFn } from '../metrics/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { barChartSvg, heatmapSvg, htmlPage, htmlTable, imgTag, lineChartSvg, escapeHtml, fmtNum } from '../viz/index.js';
+import {
+  barChartSvg,
+  heatmapSvg,
+  htmlPage,
+  htmlTable,
+  imgTag,
+  lineChartSvg,
+  escapeHtml,
+  fmtNum,
+} from '../viz/index.js';
 import { engineInfo } from '../engine/index.js';
 
 export interface HeadlineOptions {
@@ -28,9 +37,19 @@ export interface HeadlineOptions {
   log?: (msg: string) => void;
 }
 
-export const headlineDefaults = { steps: 400, batchSize: 32, traversals: 16, pairs: 20000, seed: 0, numTrainCodes: 2000 };
+export const headlineDefaults = {
+  steps: 400,
+  batchSize: 32,
+  traversals: 16,
+  pairs: 20000,
+  seed: 0,
+  numTrainCodes: 2000,
+};
 
-const PUBLISHED_RANK: Record<string, Record<number, number>> = { mse: { 1: 1.0, 4: 0.85, 8: 0.58 }, 'mse+box31@3969': { 1: 0.99, 4: 0.99, 8: 0.97 } };
+const PUBLISHED_RANK: Record<string, Record<number, number>> = {
+  mse: { 1: 1.0, 4: 0.85, 8: 0.58 },
+  'mse+box31@3969': { 1: 0.99, 4: 0.99, 8: 0.97 },
+};
 
 interface TrainedSummary {
   label: string;
@@ -55,16 +74,26 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
     for (const spacing of spacings) {
       const ds = createDataset('xysquares', { gridSpacing: spacing, gridSize: 8 });
       const t = performance.now();
-      const report = analysePerceivedDistances(ds, parseLoss(loss), { traversals: o.traversals, pairs: o.pairs, randomPairs: 1000, seed: o.seed });
+      const report = analysePerceivedDistances(ds, parseLoss(loss), {
+        traversals: o.traversals,
+        pairs: o.pairs,
+        randomPairs: 1000,
+        seed: o.seed,
+      });
       const seconds = (performance.now() - t) / 1000;
       const xr = report.factors[0];
-      log(`analysis: spacing ${spacing}, ${loss}: x_R mean ${xr.mean.toFixed(4)} std ${xr.std.toFixed(4)} rank ${xr.rankCorrelation.toFixed(3)} (${xr.verdict}) [${seconds.toFixed(1)} s]`);
+      log(
+        `analysis: spacing ${spacing}, ${loss}: x_R mean ${xr.mean.toFixed(4)} std ${xr.std.toFixed(4)} rank ${xr.rankCorrelation.toFixed(3)} (${xr.verdict}) [${seconds.toFixed(1)} s]`,
+      );
       analyses.push({ spacing, loss, report, seconds });
     }
   }
 
   const trained: TrainedSummary[] = [];
-  for (const [label, spacing] of [['adversarial (spacing 8)', 8], ['overlapping (spacing 1)', 1]] as const) {
+  for (const [label, spacing] of [
+    ['adversarial (spacing 8)', 8],
+    ['overlapping (spacing 1)', 1],
+  ] as const) {
     const dir = join(o.out, `betavae-spacing${spacing}`);
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     log(`training β-VAE on XYSquares spacing ${spacing} (${o.steps} steps, batch ${o.batchSize})...`);
@@ -89,15 +118,28 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
     const d = dci(train, test);
     const metrics: Record<string, number> = {
       ...computeArrayMetrics(train, test, ['mig', 'modularity', 'sap']),
-      dci_disentanglement: d.disentanglement, dci_completeness: d.completeness, dci_informativeness_test: d.informativeness_test,
+      dci_disentanglement: d.disentanglement,
+      dci_completeness: d.completeness,
+      dci_informativeness_test: d.informativeness_test,
     };
-    log(`scores (spacing ${spacing}): MIG ${metrics.mig.toFixed(3)}, DCI disentanglement ${metrics.dci_disentanglement.toFixed(3)}`);
-    const lossLog = readFileSync(join(dir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    log(
+      `scores (spacing ${spacing}): MIG ${metrics.mig.toFixed(3)}, DCI disentanglement ${metrics.dci_disentanglement.toFixed(3)}`,
+    );
+    const lossLog = readFileSync(join(dir, 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     trained.push({
-      label, spacing, dir, seconds, metrics,
+      label,
+      spacing,
+      dir,
+      seconds,
+      metrics,
       losses: lossLog.map((l) => ({ step: l.step, loss: l.loss })),
-      recon: reconstructionImages(loaded.run), traversals: traversalImages(loaded.run).image,
-      mi: migFn(train).mi, importance: d.importance,
+      recon: reconstructionImages(loaded.run),
+      traversals: traversalImages(loaded.run).image,
+      mi: migFn(train).mi,
+      importance: d.importance,
     });
     loaded.dispose();
   }
@@ -105,58 +147,147 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
   const html = renderHeadline(o, analyses, trained, total);
   const path = join(o.out, 'report.html');
   writeFileAtomic(path, html);
-  writeFileAtomic(join(o.out, 'report.json'), JSON.stringify({
-    seconds: total, backend: engineInfo(),
-    analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
-    training: trained.map((t) => ({ label: t.label, spacing: t.spacing, dir: t.dir, seconds: t.seconds, steps: o.steps, batchSize: o.batchSize, metrics: t.metrics, finalLoss: t.losses.at(-1)?.loss })),
-  }, null, 1));
+  writeFileAtomic(
+    join(o.out, 'report.json'),
+    JSON.stringify(
+      {
+        seconds: total,
+        backend: engineInfo(),
+        analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
+        training: trained.map((t) => ({
+          label: t.label,
+          spacing: t.spacing,
+          dir: t.dir,
+          seconds: t.seconds,
+          steps: o.steps,
+          batchSize: o.batchSize,
+          metrics: t.metrics,
+          finalLoss: t.losses.at(-1)?.loss,
+        })),
+      },
+      null,
+      1,
+    ),
+  );
   return path;
 }
 
-function renderHeadline(o: HeadlineOptions, analyses: Array<{ spacing: number; loss: string; report: PerceivedReport }>, trained: TrainedSummary[], seconds: number): string {
+function renderHeadline(
+  o: HeadlineOptions,
+  analyses: Array<{ spacing: number; loss: string; report: PerceivedReport }>,
+  trained: TrainedSummary[],
+  seconds: number,
+): string {
   const eng = engineInfo();
   const parts: string[] = [];
-  parts.push(`<p>What this is: the headline finding of Michlo et al. (IJCAI 2023) reproduced on this machine. ` +
-    `A VAE can only order observations the way its reconstruction loss <i>perceives</i> them. XYSquares with non-overlapping squares ` +
-    `(grid spacing 8 = square size) gives every pair of observations along a factor the same pixel-wise distance, so MSE carries no ordering signal; ` +
-    `overlap (smaller spacing) or a box-blur term in the loss restores it.</p>`);
-  parts.push(`<p class="note">Scale, honestly: perceived distances from ${o.traversals} random traversals per factor and ${o.pairs.toLocaleString()} pairs per factor ` +
-    `(the paper averages 256 traversals); training is two β-VAE runs of only ${o.steps} steps at batch ${o.batchSize} (the paper: 57,600 steps at batch 256, 5 seeds), ` +
-    `scored on ${o.numTrainCodes.toLocaleString()} codes. Short runs show the loss falling and the first structure, not the published scores. ` +
-    `Backend: ${escapeHtml(eng?.backend ?? '?')} (${eng?.threads ?? 1} thread). Total time ${seconds.toFixed(0)} s.</p>`);
+  parts.push(
+    `<p>What this is: the headline finding of Michlo et al. (IJCAI 2023) reproduced on this machine. ` +
+      `A VAE can only order observations the way its reconstruction loss <i>perceives</i> them. XYSquares with non-overlapping squares ` +
+      `(grid spacing 8 = square size) gives every pair of observations along a factor the same pixel-wise distance, so MSE carries no ordering signal; ` +
+      `overlap (smaller spacing) or a box-blur term in the loss restores it.</p>`,
+  );
+  parts.push(
+    `<p class="note">Scale, honestly: perceived distances from ${o.traversals} random traversals per factor and ${o.pairs.toLocaleString()} pairs per factor ` +
+      `(the paper averages 256 traversals); training is two β-VAE runs of only ${o.steps} steps at batch ${o.batchSize} (the paper: 57,600 steps at batch 256, 5 seeds), ` +
+      `scored on ${o.numTrainCodes.toLocaleString()} codes. Short runs show the loss falling and the first structure, not the published scores. ` +
+      `Backend: ${escapeHtml(eng?.backend ?? '?')} (${eng?.threads ?? 1} thread). Total time ${seconds.toFixed(0)} s.</p>`,
+  );
   parts.push('<h2>1. Is XYSquares adversarial for this loss?</h2>');
   const rows = analyses.map((a) => {
     const xr = a.report.factors[0];
     const pub = PUBLISHED_RANK[a.loss]?.[a.spacing];
-    return [a.loss, a.spacing, fmtNum(xr.mean), fmtNum(xr.std), xr.rankCorrelation.toFixed(3), pub !== undefined ? pub.toFixed(2) : '—', `<span class="${xr.verdict}">${xr.verdict}</span>`, fmtNum(a.report.randomPairs.mean)];
+    return [
+      a.loss,
+      a.spacing,
+      fmtNum(xr.mean),
+      fmtNum(xr.std),
+      xr.rankCorrelation.toFixed(3),
+      pub !== undefined ? pub.toFixed(2) : '—',
+      `<span class="${xr.verdict}">${xr.verdict}</span>`,
+      fmtNum(a.report.randomPairs.mean),
+    ];
   });
-  parts.push(htmlTable(['loss', 'spacing', 'x_R mean distance', 'x_R std', 'x_R rank corr.', 'published', 'verdict', 'random pairs'], rows));
-  parts.push(barChartSvg(spacings(analyses).map((s) => `spacing ${s}`), ['mse', 'mse+box31@3969'].map((l) => ({
-    name: l, values: spacings(analyses).map((s) => analyses.find((a) => a.loss === l && a.spacing === s)?.report.factors[0].rankCorrelation ?? NaN),
-  })), { title: 'Rank correlation of ground-truth and perceived distance (x_R)', min: 0, max: 1 }));
-  const figs = analyses.filter((a) => a.spacing === 8 || a.spacing === 1).map((a) => {
-    const f = a.report.factors[0];
-    const L = f.traversedValues.length;
-    return `<figure>${heatmapSvg(f.matrix, L, L, { title: `x_R, spacing ${a.spacing}, ${a.loss}`, min: 0 })}<figcaption>Mean perceived distance between positions i and j of x_R.</figcaption></figure>`;
-  });
+  parts.push(
+    htmlTable(
+      ['loss', 'spacing', 'x_R mean distance', 'x_R std', 'x_R rank corr.', 'published', 'verdict', 'random pairs'],
+      rows,
+    ),
+  );
+  parts.push(
+    barChartSvg(
+      spacings(analyses).map((s) => `spacing ${s}`),
+      ['mse', 'mse+box31@3969'].map((l) => ({
+        name: l,
+        values: spacings(analyses).map(
+          (s) => analyses.find((a) => a.loss === l && a.spacing === s)?.report.factors[0].rankCorrelation ?? NaN,
+        ),
+      })),
+      { title: 'Rank correlation of ground-truth and perceived distance (x_R)', min: 0, max: 1 },
+    ),
+  );
+  const figs = analyses
+    .filter((a) => a.spacing === 8 || a.spacing === 1)
+    .map((a) => {
+      const f = a.report.factors[0];
+      const L = f.traversedValues.length;
+      return `<figure>${heatmapSvg(f.matrix, L, L, { title: `x_R, spacing ${a.spacing}, ${a.loss}`, min: 0 })}<figcaption>Mean perceived distance between positions i and j of x_R.</figcaption></figure>`;
+    });
   parts.push(`<div class="figs">${figs.join('')}</div>`);
   parts.push('<h2>2. Training on an adversarial and a non-adversarial setting</h2>');
-  parts.push(lineChartSvg(trained[0].losses.map((l) => l.step), trained.map((t) => ({ name: t.label, values: t.losses.map((l) => l.loss) })), { title: 'training loss (β-VAE, β = 4, BCE)', xLabel: 'step', yLabel: 'loss' }));
-  parts.push(htmlTable(['run', 'steps', 'time (s)', 'final loss', 'MIG', 'DCI disent.', 'DCI compl.', 'DCI info. (test)', 'modularity', 'SAP'],
-    trained.map((t) => [t.label, o.steps, t.seconds.toFixed(0), fmtNum(t.losses.at(-1)?.loss ?? NaN), t.metrics.mig.toFixed(3), t.metrics.dci_disentanglement.toFixed(3), t.metrics.dci_completeness.toFixed(3), t.metrics.dci_informativeness_test.toFixed(3), t.metrics.modularity.toFixed(3), t.metrics.sap.toFixed(3)])));
-  parts.push('<p>Published best scores at full scale (read off figures): β-VAE MIG ≈ 0.2 at spacing 1 → 0.01 at spacing 8; DCI ≈ 0.45 → 0.05 (Ada-GVAE: MIG 0.87 → 0.03).</p>');
+  parts.push(
+    lineChartSvg(
+      trained[0].losses.map((l) => l.step),
+      trained.map((t) => ({ name: t.label, values: t.losses.map((l) => l.loss) })),
+      { title: 'training loss (β-VAE, β = 4, BCE)', xLabel: 'step', yLabel: 'loss' },
+    ),
+  );
+  parts.push(
+    htmlTable(
+      [
+        'run',
+        'steps',
+        'time (s)',
+        'final loss',
+        'MIG',
+        'DCI disent.',
+        'DCI compl.',
+        'DCI info. (test)',
+        'modularity',
+        'SAP',
+      ],
+      trained.map((t) => [
+        t.label,
+        o.steps,
+        t.seconds.toFixed(0),
+        fmtNum(t.losses.at(-1)?.loss ?? NaN),
+        t.metrics.mig.toFixed(3),
+        t.metrics.dci_disentanglement.toFixed(3),
+        t.metrics.dci_completeness.toFixed(3),
+        t.metrics.dci_informativeness_test.toFixed(3),
+        t.metrics.modularity.toFixed(3),
+        t.metrics.sap.toFixed(3),
+      ]),
+    ),
+  );
+  parts.push(
+    '<p>Published best scores at full scale (read off figures): β-VAE MIG ≈ 0.2 at spacing 1 → 0.01 at spacing 8; DCI ≈ 0.45 → 0.05 (Ada-GVAE: MIG 0.87 → 0.03).</p>',
+  );
   for (const t of trained) {
     const names = ['x_R', 'y_R', 'x_G', 'y_G', 'x_B', 'y_B'];
     const codes = [...Array(10).keys()].map((j) => `z${j}`);
-    parts.push(`<h3>${escapeHtml(t.label)}</h3><div class="figs">` +
-      `<figure>${imgTag(t.recon, 1)}<figcaption>originals (top) and reconstructions</figcaption></figure>` +
-      `<figure>${imgTag(t.traversals, 1)}<figcaption>latent traversals, one row per dimension (most active first), −2 … 2</figcaption></figure>` +
-      `<figure>${heatmapSvg(t.mi, 10, 6, { title: 'MI(code, factor)', rowLabels: codes, colLabels: names, min: 0 })}</figure>` +
-      `<figure>${heatmapSvg(t.importance, 10, 6, { title: 'DCI importance', rowLabels: codes, colLabels: names, min: 0 })}</figure></div>` +
-      `<p>Run folder: <code>${escapeHtml(t.dir)}</code> (continue it with <code>disentangle train --resume</code> after raising train.steps in its config).</p>`);
+    parts.push(
+      `<h3>${escapeHtml(t.label)}</h3><div class="figs">` +
+        `<figure>${imgTag(t.recon, 1)}<figcaption>originals (top) and reconstructions</figcaption></figure>` +
+        `<figure>${imgTag(t.traversals, 1)}<figcaption>latent traversals, one row per dimension (most active first), −2 … 2</figcaption></figure>` +
+        `<figure>${heatmapSvg(t.mi, 10, 6, { title: 'MI(code, factor)', rowLabels: codes, colLabels: names, min: 0 })}</figure>` +
+        `<figure>${heatmapSvg(t.importance, 10, 6, { title: 'DCI importance', rowLabels: codes, colLabels: names, min: 0 })}</figure></div>` +
+        `<p>Run folder: <code>${escapeHtml(t.dir)}</code> (continue it with <code>disentangle train --resume</code> after raising train.steps in its config).</p>`,
+    );
   }
-  parts.push(`<h2>Reproduce at full scale</h2><p><code>disentangle analyze xysquares --set gridSpacing=8 --set gridSize=8 --traversals 256 --out out/xy8</code>; ` +
-    `<code>disentangle train --config configs/betavae.json --set dataset.gridSpacing=1 --steps 57600 --out runs/s1</code>; <code>disentangle evaluate runs/s1</code>.</p>`);
+  parts.push(
+    `<h2>Reproduce at full scale</h2><p><code>disentangle analyze xysquares --set gridSpacing=8 --set gridSize=8 --traversals 256 --out out/xy8</code>; ` +
+      `<code>disentangle train --config configs/betavae.json --set dataset.gridSpacing=1 --steps 57600 --out runs/s1</code>; <code>disentangle evaluate runs/s1</code>.</p>`,
+  );
   return htmlPage('Disentanglement depends on the reconstruction loss: XYSquares', parts.join('\n'));
 }
 

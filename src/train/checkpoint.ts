@@ -23,14 +23,28 @@ export interface CheckpointManifest {
   loss: number;
 }
 
-export function saveCheckpoint(dir: string, step: number, loss: number, tensors: Array<{ name: string; shape: number[]; data: Float32Array }>): void {
+export function saveCheckpoint(
+  dir: string,
+  step: number,
+  loss: number,
+  tensors: Array<{ name: string; shape: number[]; data: Float32Array }>,
+): void {
   const total = tensors.reduce((a, t) => a + t.data.length, 0);
   const buf = new Float32Array(total);
   let off = 0;
-  for (const t of tensors) { buf.set(t.data, off); off += t.data.length; }
+  for (const t of tensors) {
+    buf.set(t.data, off);
+    off += t.data.length;
+  }
   const file = `ckpt-${step}.bin`;
   writeFileAtomic(join(dir, file), new Uint8Array(buf.buffer));
-  const manifest: CheckpointManifest = { format: 'disentangle-checkpoint-1', step, file, loss, tensors: tensors.map(({ name, shape }) => ({ name, shape })) };
+  const manifest: CheckpointManifest = {
+    format: 'disentangle-checkpoint-1',
+    step,
+    file,
+    loss,
+    tensors: tensors.map(({ name, shape }) => ({ name, shape })),
+  };
   writeFileAtomic(join(dir, 'checkpoint.json'), JSON.stringify(manifest, null, 1));
   for (const f of readdirSync(dir)) if (/^ckpt-\d+\.bin$/.test(f) && f !== file) rmSync(join(dir, f), { force: true });
 }
@@ -44,14 +58,19 @@ export function loadCheckpoint(dir: string): { manifest: CheckpointManifest; ten
   } catch {
     throw new UserError(`${mpath} is corrupt (not JSON)`);
   }
-  if (manifest.format !== 'disentangle-checkpoint-1') throw new UserError(`${mpath}: unknown checkpoint format '${manifest.format}'`);
+  if (manifest.format !== 'disentangle-checkpoint-1')
+    throw new UserError(`${mpath}: unknown checkpoint format '${manifest.format}'`);
   const bin = readFileSync(join(dir, manifest.file));
   const sizes = manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1));
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (bin.length !== total * 4) throw new UserError(`${join(dir, manifest.file)} is truncated: ${bin.length} bytes, expected ${total * 4}`);
+  if (bin.length !== total * 4)
+    throw new UserError(`${join(dir, manifest.file)} is truncated: ${bin.length} bytes, expected ${total * 4}`);
   const all = new Float32Array(new Uint8Array(bin).buffer);
   const tensors: Float32Array[] = [];
   let off = 0;
-  for (const s of sizes) { tensors.push(all.slice(off, off + s)); off += s; }
+  for (const s of sizes) {
+    tensors.push(all.slice(off, off + s));
+    off += s;
+  }
   return { manifest, tensors };
 }

@@ -24,7 +24,8 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
         const m = Math.min(256, n - i);
         const codes = tf.tidy(() => {
           const enc = run.model.encode(tf.tensor4d(x.subarray(i * h * w * c, (i + m) * h * w * c), [m, h, w, c]));
-          if (mode === 'sample' && run.framework.encoderOutputsPerLatent === 2) return sampleNormal(splitPosterior(enc), seed + i);
+          if (mode === 'sample' && run.framework.encoderOutputsPerLatent === 2)
+            return sampleNormal(splitPosterior(enc), seed + i);
           return run.framework.representation(enc);
         });
         out.set(codes.dataSync(), i * zDim);

@@ -32,7 +32,10 @@ export function traversalImages(run: Run, steps = 9, seed = 2) {
   const { base, kl } = tf.tidy(() => {
     const enc = run.model.encode(tf.tensor4d(x, [64, h, w, c]));
     const rep = run.framework.representation(enc);
-    const k = run.framework.encoderOutputsPerLatent === 2 ? perLatentKl(enc).dataSync() : tf.moments(rep, 0).variance.dataSync();
+    const k =
+      run.framework.encoderOutputsPerLatent === 2
+        ? perLatentKl(enc).dataSync()
+        : tf.moments(rep, 0).variance.dataSync();
     return { base: rep.slice([0, 0], [1, -1]).dataSync().slice() as Float32Array, kl: Array.from(k) };
   });
   const Z = base.length;
@@ -45,7 +48,9 @@ export function traversalImages(run: Run, steps = 9, seed = 2) {
       zs[o + d] = -2 + (4 * s) / (steps - 1);
     }
   });
-  const imgs = tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(zs, [Z * steps, Z]))).dataSync() as Float32Array);
+  const imgs = tf.tidy(
+    () => run.recon.activate(run.model.decode(tf.tensor2d(zs, [Z * steps, Z]))).dataSync() as Float32Array,
+  );
   return { image: tileImages(imgs, Z * steps, h, w, c, steps, 2, 0.5), order, kl };
 }
 

@@ -6,7 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDataset, prepareDataset, renderObservations, sampleBatch, type GroundTruthDataset } from '../data/index.js';
+import {
+  createDataset,
+  prepareDataset,
+  renderObservations,
+  sampleBatch,
+  type GroundTruthDataset,
+} from '../data/index.js';
 import { createFramework, type Framework } from '../frameworks/index.js';
 import { parseLoss, withReduction, type ReconstructionLoss } from '../losses/index.js';
 import { makeModel, type EncoderDecoder } from '../nn/index.js';
@@ -52,13 +58,33 @@ function assemble(dir: string, config: RunConfig): Run {
   const sampleIdx = dataset.stateSpace.sampleIndices(256, rng.fork('setup-data'));
   const dim = dataset.obsShape[0] * dataset.obsShape[1] * dataset.obsShape[2];
   const data = { x: renderObservations(dataset, sampleIdx), n: sampleIdx.length, dim };
-  const framework = createFramework(fwName, { zDim: config.model.z, params: fwParams, rng: rng.fork('framework'), data });
-  const model = makeModel({
-    architecture: config.model.architecture as any, obsShape: [...dataset.obsShape] as [number, number, number],
-    zDim: config.model.z, hidden: config.model.hidden, encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
-  }, rng.fork('model'));
+  const framework = createFramework(fwName, {
+    zDim: config.model.z,
+    params: fwParams,
+    rng: rng.fork('framework'),
+    data,
+  });
+  const model = makeModel(
+    {
+      architecture: config.model.architecture as any,
+      obsShape: [...dataset.obsShape] as [number, number, number],
+      zDim: config.model.z,
+      hidden: config.model.hidden,
+      encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
+    },
+    rng.fork('model'),
+  );
   const optimizer = adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2);
-  return { dir, config, dataset, framework, model, recon: withReduction(parseLoss(config.loss), config.lossReduction), optimizer, step: 0 };
+  return {
+    dir,
+    config,
+    dataset,
+    framework,
+    model,
+    recon: withReduction(parseLoss(config.loss), config.lossReduction),
+    optimizer,
+    step: 0,
+  };
 }
 
 function trainableVariables(run: Run): tf.Variable[] {
@@ -76,7 +102,11 @@ function checkpointTensors(run: Run): Array<{ name: string; shape: number[]; dat
 
 async function optimizerTensors(run: Run) {
   const weights = await run.optimizer.getWeights();
-  return weights.map((w, i) => ({ name: `opt${i}:${w.name}`, shape: w.tensor.shape, data: w.tensor.dataSync() as Float32Array }));
+  return weights.map((w, i) => ({
+    name: `opt${i}:${w.name}`,
+    shape: w.tensor.shape,
+    data: w.tensor.dataSync() as Float32Array,
+  }));
 }
 
 async function restore(run: Run): Promise<void> {
@@ -87,9 +117,12 @@ async function restore(run: Run): Promise<void> {
   vars.forEach((v, i) => v.assign(tf.tensor(ck.tensors[i], v.shape)));
   const optEntries = ck.manifest.tensors.slice(nv);
   if (optEntries.length) {
-    await run.optimizer.setWeights(optEntries.map((t, i) => ({
-      name: t.name.slice(t.name.indexOf(':') + 1), tensor: tf.tensor(ck.tensors[nv + i], t.shape),
-    })));
+    await run.optimizer.setWeights(
+      optEntries.map((t, i) => ({
+        name: t.name.slice(t.name.indexOf(':') + 1),
+        tensor: tf.tensor(ck.tensors[nv + i], t.shape),
+      })),
+    );
   }
   run.step = ck.manifest.step;
 }
@@ -99,8 +132,14 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<Run> {
   const config = validateConfig(rawConfig);
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} exists and is not a folder`);
-    if (isRunDir(dir)) throw new UserError(`${dir} already holds a run: continue it with \`disentangle train --resume ${dir}\`, or choose another --out`);
-    if (readdirSync(dir).length > 0) throw new UserError(`${dir} exists and is not a run folder: refusing to write into it (choose an empty or new --out)`);
+    if (isRunDir(dir))
+      throw new UserError(
+        `${dir} already holds a run: continue it with \`disentangle train --resume ${dir}\`, or choose another --out`,
+      );
+    if (readdirSync(dir).length > 0)
+      throw new UserError(
+        `${dir} exists and is not a run folder: refusing to write into it (choose an empty or new --out)`,
+      );
   }
   await prepareDataset(config.dataset.name);
   mkdirSync(dir, { recursive: true });
@@ -115,14 +154,24 @@ export async function openRun(dir: string): Promise<Run> {
   if (!existsSync(dir)) throw new UserError(`no run folder at ${dir}`);
   if (!isRunDir(dir)) throw new UserError(`${dir} is not a run folder (no config.json and train.jsonl)`);
   let raw: unknown;
-  try { raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')); } catch { throw new UserError(`${join(dir, 'config.json')} is not valid JSON`); }
+  try {
+    raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  } catch {
+    throw new UserError(`${join(dir, 'config.json')} is not valid JSON`);
+  }
   const config = validateConfig(raw);
   await prepareDataset(config.dataset.name);
   const run = assemble(dir, config);
   await restore(run);
-  const log = readFileSync(join(dir, 'train.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+  const log = readFileSync(join(dir, 'train.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const kept = log.filter((l) => {
-    try { return JSON.parse(l).step <= run.step; } catch { return false; }
+    try {
+      return JSON.parse(l).step <= run.step;
+    } catch {
+      return false;
+    }
   });
   writeFileAtomic(join(dir, 'train.jsonl'), kept.map((l) => l + '\n').join(''));
   return run;
@@ -131,7 +180,10 @@ export async function openRun(dir: string): Promise<Run> {
 const stepSeed = (seed: number, step: number) => new Rng(`${seed}:noise:${step}`).seed32();
 
 /** Train until the configured number of steps (or `stopAfter`). Returns the last loss. */
-export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<{ step: number; loss: number; stopped: boolean }> {
+export async function trainRun(
+  run: Run,
+  opts: TrainOptions = {},
+): Promise<{ step: number; loss: number; stopped: boolean }> {
   const { steps, batchSize, seed, checkpointEvery, logEvery, pairK } = run.config.train;
   const vars = trainableVariables(run);
   const bar = new ProgressBar({ total: steps, start: run.step, label: 'train', unit: 'step', quiet: opts.quiet });
@@ -140,7 +192,12 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<{ ste
   let loss = NaN;
   let done = 0;
   const { appendFileSync } = await import('node:fs');
-  const flushLog = () => { if (pending) { appendFileSync(logPath, pending); pending = ''; } };
+  const flushLog = () => {
+    if (pending) {
+      appendFileSync(logPath, pending);
+      pending = '';
+    }
+  };
   const checkpoint = async () => {
     flushLog();
     saveCheckpoint(run.dir, run.step, loss, [...checkpointTensors(run), ...(await optimizerTensors(run))]);
@@ -149,15 +206,24 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<{ ste
     if (opts.stopAfter !== undefined && done >= opts.stopAfter) return { step: run.step, loss, stopped: true };
     const step = run.step;
     const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, new Rng(`${seed}:batch:${step}`), pairK);
-    const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [number, number, number, number]);
+    const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
+      number,
+      number,
+      number,
+      number,
+    ]);
     const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeed(seed, step) };
     let terms: Record<string, number> = {};
-    const cost = run.optimizer.minimize(() => {
-      const out = run.framework.loss(ctx);
-      // keep the terms out of the tape's tidy so we can read them after the step
-      terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
-      return out.loss;
-    }, true, vars)!;
+    const cost = run.optimizer.minimize(
+      () => {
+        const out = run.framework.loss(ctx);
+        // keep the terms out of the tape's tidy so we can read them after the step
+        terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
+        return out.loss;
+      },
+      true,
+      vars,
+    )!;
     loss = cost.dataSync()[0];
     cost.dispose();
     const extra = run.framework.afterStep?.(ctx) ?? {};
@@ -165,9 +231,13 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<{ ste
     if (!Number.isFinite(loss) || Object.values(terms).some((v) => !Number.isFinite(v))) {
       flushLog();
       const ck = loadCheckpoint(run.dir);
-      throw new UserError(`loss became ${loss} at step ${step} (terms ${JSON.stringify(terms)}): training stopped. ` +
-        (ck ? `The last good checkpoint (step ${ck.manifest.step}) is kept in ${run.dir}.` : 'No checkpoint was written yet.') +
-        ' Try a lower learning rate (--lr) or another loss.');
+      throw new UserError(
+        `loss became ${loss} at step ${step} (terms ${JSON.stringify(terms)}): training stopped. ` +
+          (ck
+            ? `The last good checkpoint (step ${ck.manifest.step}) is kept in ${run.dir}.`
+            : 'No checkpoint was written yet.') +
+          ' Try a lower learning rate (--lr) or another loss.',
+      );
     }
     run.step = step + 1;
     done++;

@@ -56,7 +56,8 @@ export class ProgressBar {
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const line = `${label ? label + ' ' : ''}${bar} ${this.count}/${total} ${(frac * 100).toFixed(0)}% ` +
+    const line =
+      `${label ? label + ' ' : ''}${bar} ${this.count}/${total} ${(frac * 100).toFixed(0)}% ` +
       `${formatRate(rate, unit)} ETA ${formatDuration(eta)}${status ? ' ' + status : ''}`;
     if (this.tty) this.stream.write(`\r\x1b[K${line}`);
     else this.stream.write(line + '\n');
@@ -75,5 +76,7 @@ export function formatDuration(sec: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}`
+    : `${m}:${String(r).padStart(2, '0')}`;
 }

@@ -12,7 +12,7 @@ export class Rng {
   private spareNormal: number | null = null;
 
   constructor(seed: number | string = 0) {
-    let h = typeof seed === 'string' ? hashString(seed) : seed >>> 0 ^ Math.floor(seed / 2 ** 32);
+    let h = typeof seed === 'string' ? hashString(seed) : (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
     const next = () => {
       h = (h + 0x9e3779b9) | 0;
       let z = h;

@@ -17,7 +17,9 @@ export function imgTag(img: Image, scale = 2, alt = ''): string {
 
 export function htmlTable(header: string[], rows: Array<Array<string | number>>): string {
   const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${typeof c === 'number' ? escapeHtml(String(c)) : c}</td>`).join('')}</tr>`).join('\n');
+  const tr = rows
+    .map((r) => `<tr>${r.map((c) => `<td>${typeof c === 'number' ? escapeHtml(String(c)) : c}</td>`).join('')}</tr>`)
+    .join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }
 

@@ -1,4 +1,12 @@
 /** Pictures: PNG encoding, image grids, SVG charts and heatmaps, self-contained HTML reports. */
 export { encodePng, writePng, readPng, tileImages, type Image } from './png.js';
-export { heatmapSvg, barChartSvg, lineChartSvg, colourRamp, fmtNum, type HeatmapOptions, type BarSeries } from './svg.js';
+export {
+  heatmapSvg,
+  barChartSvg,
+  lineChartSvg,
+  colourRamp,
+  fmtNum,
+  type HeatmapOptions,
+  type BarSeries,
+} from './svg.js';
 export { escapeHtml, pngDataUri, imgTag, htmlTable, htmlPage } from './html.js';

@@ -19,7 +19,8 @@ function toByte(v: number, isFloat: boolean): number {
 export function encodePng(img: Image): Uint8Array {
   const { data, height, width, channels } = img;
   if (![1, 3, 4].includes(channels)) throw new Error(`encodePng: channels must be 1, 3 or 4, got ${channels}`);
-  if (data.length !== height * width * channels) throw new Error(`encodePng: ${data.length} values for ${height}×${width}×${channels}`);
+  if (data.length !== height * width * channels)
+    throw new Error(`encodePng: ${data.length} values for ${height}×${width}×${channels}`);
   const isFloat = data instanceof Float32Array;
   const png = new PNG({ width, height });
   for (let p = 0; p < height * width; p++) {
@@ -50,7 +51,10 @@ export function readPng(pathOrBytes: string | Uint8Array, channels: 1 | 3 | 4 = 
   const png = PNG.sync.read(bytes as Buffer);
   const out = new Uint8Array(png.width * png.height * channels);
   for (let p = 0; p < png.width * png.height; p++) {
-    const r = png.data[p * 4], g = png.data[p * 4 + 1], b = png.data[p * 4 + 2], a = png.data[p * 4 + 3];
+    const r = png.data[p * 4],
+      g = png.data[p * 4 + 1],
+      b = png.data[p * 4 + 2],
+      a = png.data[p * 4 + 3];
     if (channels === 1) out[p] = Math.round((r + g + b) / 3);
     else {
       out[p * channels] = r;
@@ -67,8 +71,14 @@ export function readPng(pathOrBytes: string | Uint8Array, channels: 1 | 3 | 4 = 
  * with `cols` columns and `pad` pixels of `padValue` between tiles. Grey tiles stay grey.
  */
 export function tileImages(
-  images: Float32Array, count: number, height: number, width: number, channels: number,
-  cols: number, pad = 2, padValue = 1,
+  images: Float32Array,
+  count: number,
+  height: number,
+  width: number,
+  channels: number,
+  cols: number,
+  pad = 2,
+  padValue = 1,
 ): Image {
   const rows = Math.ceil(count / cols);
   const H = rows * height + (rows + 1) * pad;
@@ -76,8 +86,10 @@ export function tileImages(
   const out = new Float32Array(H * W * channels).fill(padValue);
   const tile = height * width * channels;
   for (let n = 0; n < count; n++) {
-    const r = Math.floor(n / cols), c = n % cols;
-    const y0 = pad + r * (height + pad), x0 = pad + c * (width + pad);
+    const r = Math.floor(n / cols),
+      c = n % cols;
+    const y0 = pad + r * (height + pad),
+      x0 = pad + c * (width + pad);
     for (let y = 0; y < height; y++) {
       const src = n * tile + y * width * channels;
       const dst = ((y0 + y) * W + x0) * channels;

@@ -22,7 +22,13 @@ function esc(s: string): string {
 
 /** Viridis-like colour ramp (5 anchors, linearly interpolated) for t in [0, 1]. */
 export function colourRamp(t: number): string {
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const stops = [
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
+  ];
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
   const f = x - i;
@@ -57,19 +63,27 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
   const top = (o.title ? 22 : 6) + (o.colLabels ? 50 : 0);
   const w = left + cols * cell + 70;
   const h = top + rows * cell + 10;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
+  ];
   if (o.title) parts.push(`<text x="${left}" y="14" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = values[r * cols + c];
       const t = (v - lo) / span;
-      parts.push(`<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="${colourRamp(t)}"><title>${esc(`${o.rowLabels?.[r] ?? r}, ${o.colLabels?.[c] ?? c}: ${fmtNum(v)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="${colourRamp(t)}"><title>${esc(`${o.rowLabels?.[r] ?? r}, ${o.colLabels?.[c] ?? c}: ${fmtNum(v)}`)}</title></rect>`,
+      );
       if (o.annotate && cell >= 24) {
-        parts.push(`<text x="${left + c * cell + cell / 2}" y="${top + r * cell + cell / 2 + 3}" text-anchor="middle" fill="${t > 0.6 ? '#000' : '#fff'}" font-size="8">${esc(fmtNum(v))}</text>`);
+        parts.push(
+          `<text x="${left + c * cell + cell / 2}" y="${top + r * cell + cell / 2 + 3}" text-anchor="middle" fill="${t > 0.6 ? '#000' : '#fff'}" font-size="8">${esc(fmtNum(v))}</text>`,
+        );
       }
     }
   }
-  o.rowLabels?.forEach((l, r) => parts.push(`<text x="${left - 4}" y="${top + r * cell + cell / 2 + 3}" text-anchor="end">${esc(l)}</text>`));
+  o.rowLabels?.forEach((l, r) =>
+    parts.push(`<text x="${left - 4}" y="${top + r * cell + cell / 2 + 3}" text-anchor="end">${esc(l)}</text>`),
+  );
   o.colLabels?.forEach((l, c) => {
     const x = left + c * cell + cell / 2;
     parts.push(`<text x="${x}" y="${top - 4}" transform="rotate(-45 ${x} ${top - 4})">${esc(l)}</text>`);
@@ -78,7 +92,9 @@ export function heatmapSvg(values: ArrayLike<number>, rows: number, cols: number
   const bx = left + cols * cell + 12;
   const bh = rows * cell;
   for (let i = 0; i < 20; i++) {
-    parts.push(`<rect x="${bx}" y="${top + (bh * i) / 20}" width="10" height="${bh / 20 + 0.5}" fill="${colourRamp(1 - i / 19)}"/>`);
+    parts.push(
+      `<rect x="${bx}" y="${top + (bh * i) / 20}" width="10" height="${bh / 20 + 0.5}" fill="${colourRamp(1 - i / 19)}"/>`,
+    );
   }
   parts.push(`<text x="${bx + 13}" y="${top + 8}">${esc(fmtNum(hi))}</text>`);
   parts.push(`<text x="${bx + 13}" y="${top + bh}">${esc(fmtNum(lo))}</text>`);
@@ -95,60 +111,106 @@ export interface BarSeries {
 const palette = ['#4c72b0', '#dd8452', '#55a868', '#c44e52', '#8172b3', '#937860', '#da8bc3', '#8c8c8c'];
 
 /** Grouped bar chart: one group per label, one bar per series; optional error bars. */
-export function barChartSvg(labels: string[], series: BarSeries[], o: { title?: string; yLabel?: string; errors?: number[][]; min?: number; max?: number } = {}): string {
+export function barChartSvg(
+  labels: string[],
+  series: BarSeries[],
+  o: { title?: string; yLabel?: string; errors?: number[][]; min?: number; max?: number } = {},
+): string {
   const groupW = Math.max(30, 14 * series.length + 12);
-  const left = 56, top = o.title ? 26 : 10, plotH = 180, bottom = 60;
+  const left = 56,
+    top = o.title ? 26 : 10,
+    plotH = 180,
+    bottom = 60;
   const w = Math.max(left + labels.length * groupW + 20 + 120, o.title ? left + 7 * o.title.length : 0);
   const h = top + plotH + bottom;
-  let hi = o.max ?? -Infinity, lo = o.min ?? 0;
-  for (const s of series) s.values.forEach((v, i) => {
-    const e = o.errors?.[series.indexOf(s)]?.[i] ?? 0;
-    if (Number.isFinite(v)) { if (o.max === undefined) hi = Math.max(hi, v + e); if (o.min === undefined) lo = Math.min(lo, v - e); }
-  });
+  let hi = o.max ?? -Infinity,
+    lo = o.min ?? 0;
+  for (const s of series)
+    s.values.forEach((v, i) => {
+      const e = o.errors?.[series.indexOf(s)]?.[i] ?? 0;
+      if (Number.isFinite(v)) {
+        if (o.max === undefined) hi = Math.max(hi, v + e);
+        if (o.min === undefined) lo = Math.min(lo, v - e);
+      }
+    });
   if (!Number.isFinite(hi) || hi <= lo) hi = lo + 1;
   const y = (v: number) => top + plotH - ((v - lo) / (hi - lo)) * plotH;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
+  ];
   if (o.title) parts.push(`<text x="${left}" y="16" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
   for (let i = 0; i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
     parts.push(`<line x1="${left}" x2="${left + labels.length * groupW}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     parts.push(`<text x="${left - 4}" y="${y(v) + 3}" text-anchor="end">${esc(fmtNum(v))}</text>`);
   }
-  if (o.yLabel) parts.push(`<text x="12" y="${top + plotH / 2}" transform="rotate(-90 12 ${top + plotH / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  if (o.yLabel)
+    parts.push(
+      `<text x="12" y="${top + plotH / 2}" transform="rotate(-90 12 ${top + plotH / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`,
+    );
   labels.forEach((l, g) => {
     series.forEach((s, k) => {
       const v = s.values[g];
       if (!Number.isFinite(v)) return;
       const x = left + g * groupW + 6 + k * 14;
-      const y0 = y(Math.max(lo, 0)), y1 = y(v);
-      parts.push(`<rect x="${x}" y="${Math.min(y0, y1)}" width="12" height="${Math.max(0.5, Math.abs(y0 - y1))}" fill="${s.colour ?? palette[k % palette.length]}"><title>${esc(`${s.name} ${l}: ${fmtNum(v)}`)}</title></rect>`);
+      const y0 = y(Math.max(lo, 0)),
+        y1 = y(v);
+      parts.push(
+        `<rect x="${x}" y="${Math.min(y0, y1)}" width="12" height="${Math.max(0.5, Math.abs(y0 - y1))}" fill="${s.colour ?? palette[k % palette.length]}"><title>${esc(`${s.name} ${l}: ${fmtNum(v)}`)}</title></rect>`,
+      );
       const e = o.errors?.[k]?.[g];
-      if (e && Number.isFinite(e)) parts.push(`<line x1="${x + 6}" x2="${x + 6}" y1="${y(v - e)}" y2="${y(v + e)}" stroke="#000"/>`);
+      if (e && Number.isFinite(e))
+        parts.push(`<line x1="${x + 6}" x2="${x + 6}" y1="${y(v - e)}" y2="${y(v + e)}" stroke="#000"/>`);
     });
     const x = left + g * groupW + groupW / 2;
-    parts.push(`<text x="${x}" y="${top + plotH + 12}" transform="rotate(30 ${x} ${top + plotH + 12})">${esc(l)}</text>`);
+    parts.push(
+      `<text x="${x}" y="${top + plotH + 12}" transform="rotate(30 ${x} ${top + plotH + 12})">${esc(l)}</text>`,
+    );
   });
   series.forEach((s, k) => {
     const lx = left + labels.length * groupW + 16;
-    parts.push(`<rect x="${lx}" y="${top + k * 14}" width="10" height="10" fill="${s.colour ?? palette[k % palette.length]}"/><text x="${lx + 14}" y="${top + k * 14 + 9}">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${top + k * 14}" width="10" height="10" fill="${s.colour ?? palette[k % palette.length]}"/><text x="${lx + 14}" y="${top + k * 14 + 9}">${esc(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
 }
 
 /** Line chart of several series over a shared x axis (e.g. loss curves, metric vs spacing). */
-export function lineChartSvg(x: number[], series: BarSeries[], o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {}): string {
-  const left = 60, top = o.title ? 26 : 10, plotW = 360, plotH = 180, bottom = 36;
-  const w = left + plotW + 140, h = top + plotH + bottom;
+export function lineChartSvg(
+  x: number[],
+  series: BarSeries[],
+  o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {},
+): string {
+  const left = 60,
+    top = o.title ? 26 : 10,
+    plotW = 360,
+    plotH = 180,
+    bottom = 36;
+  const w = left + plotW + 140,
+    h = top + plotH + bottom;
   const tr = (v: number) => (o.logY ? Math.log10(Math.max(v, 1e-12)) : v);
-  let lo = Infinity, hi = -Infinity;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v)) { lo = Math.min(lo, tr(v)); hi = Math.max(hi, tr(v)); }
-  if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const s of series)
+    for (const v of s.values)
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, tr(v));
+        hi = Math.max(hi, tr(v));
+      }
+  if (!Number.isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
   if (hi <= lo) hi = lo + 1;
-  const xlo = Math.min(...x), xhi = Math.max(...x) === xlo ? xlo + 1 : Math.max(...x);
+  const xlo = Math.min(...x),
+    xhi = Math.max(...x) === xlo ? xlo + 1 : Math.max(...x);
   const px = (v: number) => left + ((v - xlo) / (xhi - xlo)) * plotW;
   const py = (v: number) => top + plotH - ((tr(v) - lo) / (hi - lo)) * plotH;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
+  ];
   if (o.title) parts.push(`<text x="${left}" y="16" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
   parts.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
   for (let i = 0; i <= 4; i++) {
@@ -156,14 +218,24 @@ export function lineChartSvg(x: number[], series: BarSeries[], o: { title?: stri
     const yy = top + plotH - (plotH * i) / 4;
     parts.push(`<text x="${left - 4}" y="${yy + 3}" text-anchor="end">${esc(fmtNum(o.logY ? 10 ** t : t))}</text>`);
   }
-  parts.push(`<text x="${left}" y="${top + plotH + 12}">${esc(fmtNum(xlo))}</text><text x="${left + plotW}" y="${top + plotH + 12}" text-anchor="end">${esc(fmtNum(xhi))}</text>`);
-  if (o.xLabel) parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 28}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  if (o.yLabel) parts.push(`<text x="12" y="${top + plotH / 2}" transform="rotate(-90 12 ${top + plotH / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  parts.push(
+    `<text x="${left}" y="${top + plotH + 12}">${esc(fmtNum(xlo))}</text><text x="${left + plotW}" y="${top + plotH + 12}" text-anchor="end">${esc(fmtNum(xhi))}</text>`,
+  );
+  if (o.xLabel)
+    parts.push(`<text x="${left + plotW / 2}" y="${top + plotH + 28}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  if (o.yLabel)
+    parts.push(
+      `<text x="12" y="${top + plotH / 2}" transform="rotate(-90 12 ${top + plotH / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`,
+    );
   series.forEach((s, k) => {
-    const pts = s.values.map((v, i) => (Number.isFinite(v) ? `${px(x[i]).toFixed(1)},${py(v).toFixed(1)}` : null)).filter(Boolean);
+    const pts = s.values
+      .map((v, i) => (Number.isFinite(v) ? `${px(x[i]).toFixed(1)},${py(v).toFixed(1)}` : null))
+      .filter(Boolean);
     const col = s.colour ?? palette[k % palette.length];
     parts.push(`<polyline fill="none" stroke="${col}" stroke-width="1.5" points="${pts.join(' ')}"/>`);
-    parts.push(`<rect x="${left + plotW + 12}" y="${top + k * 14}" width="10" height="10" fill="${col}"/><text x="${left + plotW + 26}" y="${top + k * 14 + 9}">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${left + plotW + 12}" y="${top + k * 14}" width="10" height="10" fill="${col}"/><text x="${left + plotW + 26}" y="${top + k * 14 + 9}">${esc(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');

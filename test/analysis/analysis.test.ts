@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initEngine } from '../../src/engine/index.js';
-import { analysePerceivedDistances, localVarianceStructure, pearson, rankData, spearman, perceivedSummary } from '../../src/analysis/index.js';
+import {
+  analysePerceivedDistances,
+  localVarianceStructure,
+  pearson,
+  rankData,
+  spearman,
+  perceivedSummary,
+} from '../../src/analysis/index.js';
 import { barsDataset, testMse } from './helpers.js';
 
 beforeAll(async () => {
@@ -23,8 +30,13 @@ describe('statistics', () => {
   });
   it('gives the published 0.58 for a factor whose perceived distance is constant', () => {
     // 8 positions, no overlap: perceived distance is 0 for i = j and a constant otherwise.
-    const gt: number[] = [], pd: number[] = [];
-    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) { gt.push(Math.abs(i - j)); pd.push(i === j ? 0 : 1); }
+    const gt: number[] = [],
+      pd: number[] = [];
+    for (let i = 0; i < 8; i++)
+      for (let j = 0; j < 8; j++) {
+        gt.push(Math.abs(i - j));
+        pd.push(i === j ? 0 : 1);
+      }
     expect(spearman(gt, pd)).toBeCloseTo(0.58, 2);
   });
 });
@@ -74,7 +86,8 @@ describe('local variance structure', () => {
     const ds = barsDataset(3, 5, 2, 2);
     const lv = localVarianceStructure(ds, { points: 20, seed: 3 });
     const F = 3;
-    for (let a = 0; a < F; a++) for (let b = 0; b < F; b++) expect(lv.gramCosine[a * F + b]).toBeCloseTo(a === b ? 1 : 0, 9);
+    for (let a = 0; a < F; a++)
+      for (let b = 0; b < F; b++) expect(lv.gramCosine[a * F + b]).toBeCloseTo(a === b ? 1 : 0, 9);
     // moving a non-overlapping 2-pixel bar changes 4 values of W·C
     const W = ds.obsShape[1];
     for (const f of lv.factors) expect(f.sensitivity).toBeCloseTo(4 / (W * 3), 9);
@@ -85,7 +98,8 @@ describe('local variance structure', () => {
 });
 
 describe('adversarial perturbation (Zietlow et al.)', async () => {
-  const { findPerturbation, applyPerturbation, applyUniformNoise, perturbationField } = await import('../../src/analysis/perturbation.js');
+  const { findPerturbation, applyPerturbation, applyUniformNoise, perturbationField } =
+    await import('../../src/analysis/perturbation.js');
   it('is bounded by epsilon, depends on factors only, and entangles the local directions', () => {
     const ds = barsDataset(3, 5, 2, 2);
     const eps = 0.2;
@@ -99,7 +113,9 @@ describe('adversarial perturbation (Zietlow et al.)', async () => {
     expect(p.alignmentAfter).toBeGreaterThan(p.alignmentBefore);
     // bounded: |x' − x| ≤ ε everywhere; same factors give the same image
     const D = ds.obsShape[1] * 3;
-    const x = new Float32Array(D), y = new Float32Array(D), y2 = new Float32Array(D);
+    const x = new Float32Array(D),
+      y = new Float32Array(D),
+      y2 = new Float32Array(D);
     for (const idx of [0, 17, 63, 124]) {
       ds.renderInto(idx, x, 0);
       pert.renderInto(idx, y, 0);

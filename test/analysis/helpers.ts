@@ -8,14 +8,24 @@ export function testStateSpace(sizes: number[]): StateSpace {
   const size = sizes.reduce((a, b) => a * b, 1);
   const toIndex = (f: ArrayLike<number>) => sizes.reduce((acc, s, i) => acc * s + f[i], 0);
   const toFactors = (index: number, out = new Int32Array(sizes.length)) => {
-    for (let i = sizes.length - 1; i >= 0; i--) { out[i] = index % sizes[i]; index = Math.floor(index / sizes[i]); }
+    for (let i = sizes.length - 1; i >= 0; i--) {
+      out[i] = index % sizes[i];
+      index = Math.floor(index / sizes[i]);
+    }
     return out;
   };
   return {
-    factorSizes: sizes, numFactors: sizes.length, size, toIndex, toFactors,
+    factorSizes: sizes,
+    numFactors: sizes.length,
+    size,
+    toIndex,
+    toFactors,
     sampleFactors: (n: number, rng: Rng) => {
       const out = new Int32Array(n * sizes.length);
-      for (let i = 0; i < n; i++) sizes.forEach((s, k) => { out[i * sizes.length + k] = rng.int(s); });
+      for (let i = 0; i < n; i++)
+        sizes.forEach((s, k) => {
+          out[i * sizes.length + k] = rng.int(s);
+        });
       return out;
     },
     sampleIndices: (n: number, rng: Rng) => Int32Array.from({ length: n }, () => rng.int(size)),
@@ -32,12 +42,17 @@ export function barsDataset(numBars: number, positions: number, bar: number, spa
   const ss = testStateSpace(sizes);
   const f = new Int32Array(numBars);
   return {
-    name: 'bars', factors: sizes.map((s, k) => ({ name: `x${k}`, size: s })), obsShape: [1, W, numBars],
-    params: { spacing }, stateSpace: ss, size: ss.size,
+    name: 'bars',
+    factors: sizes.map((s, k) => ({ name: `x${k}`, size: s })),
+    obsShape: [1, W, numBars],
+    params: { spacing },
+    stateSpace: ss,
+    size: ss.size,
     renderInto(index, out, offset) {
       ss.toFactors(index, f);
       out.fill(0, offset, offset + W * numBars);
-      for (let k = 0; k < numBars; k++) for (let x = f[k] * spacing; x < f[k] * spacing + bar; x++) out[offset + x * numBars + k] = 1;
+      for (let k = 0; k < numBars; k++)
+        for (let x = f[k] * spacing; x < f[k] * spacing + bar; x++) out[offset + x * numBars + k] = 1;
     },
   };
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateSpace, createDataset, datasetCatalogue, parseParamAssignments, renderObservations, XYSquares } from '../../src/data/index.js';
+import {
+  StateSpace,
+  createDataset,
+  datasetCatalogue,
+  parseParamAssignments,
+  renderObservations,
+  XYSquares,
+} from '../../src/data/index.js';
 import { readNpz, writeNpz, parseNpz, crc32 } from '../../src/data/formats/npz.js';
 import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
@@ -27,15 +34,24 @@ describe('state space', () => {
     const t = s.traversal(1, new Rng(2));
     expect(t.length).toBe(7);
     const first = s.toFactors(t[0])[0];
-    t.forEach((idx, v) => { expect(s.toFactors(idx)[1]).toBe(v); expect(s.toFactors(idx)[0]).toBe(first); });
+    t.forEach((idx, v) => {
+      expect(s.toFactors(idx)[1]).toBe(v);
+      expect(s.toFactors(idx)[0]).toBe(first);
+    });
   });
 });
 
 describe('XYSquares', () => {
-  it('places squares exactly by the paper\'s formulas', () => {
-    for (const [spacing, gridSize] of [[8, null], [4, 8], [1, 8], [2, null]] as const) {
+  it("places squares exactly by the paper's formulas", () => {
+    for (const [spacing, gridSize] of [
+      [8, null],
+      [4, 8],
+      [1, 8],
+      [2, null],
+    ] as const) {
       const ds = new XYSquares({ gridSpacing: spacing, gridSize });
-      const n = gridSize === null ? Math.floor((64 - 8) / spacing) + 1 : Math.min(gridSize, Math.floor((64 - 8) / spacing) + 1);
+      const n =
+        gridSize === null ? Math.floor((64 - 8) / spacing) + 1 : Math.min(gridSize, Math.floor((64 - 8) / spacing) + 1);
       const off = Math.floor((64 - (8 + (n - 1) * spacing)) / 2);
       expect(ds.factors.map((f) => f.size)).toEqual(new Array(6).fill(n));
       const rng = new Rng(spacing);
@@ -43,11 +59,14 @@ describe('XYSquares', () => {
         const f = ds.stateSpace.sampleFactors(1, rng);
         const img = renderObservations(ds, [ds.stateSpace.toIndex(f)]);
         let wrong = 0;
-        for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) for (let c = 0; c < 3; c++) {
-          const x0 = off + f[2 * c] * spacing, y0 = off + f[2 * c + 1] * spacing;
-          const inside = x >= x0 && x < x0 + 8 && y >= y0 && y < y0 + 8;
-          if (img[(y * 64 + x) * 3 + c] !== (inside ? 1 : 0)) wrong++;
-        }
+        for (let y = 0; y < 64; y++)
+          for (let x = 0; x < 64; x++)
+            for (let c = 0; c < 3; c++) {
+              const x0 = off + f[2 * c] * spacing,
+                y0 = off + f[2 * c + 1] * spacing;
+              const inside = x >= x0 && x < x0 + 8 && y >= y0 && y < y0 + 8;
+              if (img[(y * 64 + x) * 3 + c] !== (inside ? 1 : 0)) wrong++;
+            }
         expect(wrong).toBe(0);
       }
     }
@@ -58,11 +77,15 @@ describe('XYSquares', () => {
     expect(ds.size).toBe(8 ** 6);
     const idx = ds.stateSpace.sampleIndices(200, new Rng(0));
     const x = renderObservations(ds, idx);
-    let s = 0, s2 = 0;
-    for (let i = 0; i < x.length; i += 3) { s += x[i]; s2 += x[i] * x[i]; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < x.length; i += 3) {
+      s += x[i];
+      s2 += x[i] * x[i];
+    }
     const n = x.length / 3;
     expect(s / n).toBeCloseTo(0.015625, 9); // every image: 64 lit pixels of 4096 per channel
-    expect(Math.sqrt(s2 / n - (s / n) ** 2)).toBeCloseTo(0.1240, 4);
+    expect(Math.sqrt(s2 / n - (s / n) ** 2)).toBeCloseTo(0.124, 4);
     // two observations differing in one factor differ in 2·64 values of 64·64·3 → MSE 0.0104
     const a = renderObservations(ds, [ds.stateSpace.toIndex([0, 0, 0, 0, 0, 0])]);
     const b = renderObservations(ds, [ds.stateSpace.toIndex([5, 0, 0, 0, 0, 0])]);
@@ -84,7 +107,11 @@ describe('XYSquares', () => {
     expect(() => createDataset('xysquares', { numSquares: 4 })).toThrow(/numSquares/);
     expect(() => createDataset('xysquares', { spacing: 2 })).toThrow(/unknown parameter 'spacing'.*gridSpacing/);
     expect(() => createDataset('nope')).toThrow(/unknown dataset 'nope'.*xysquares/);
-    expect(parseParamAssignments(['gridSpacing=4', 'rgb=false', 'gridSize=null'])).toEqual({ gridSpacing: 4, rgb: false, gridSize: null });
+    expect(parseParamAssignments(['gridSpacing=4', 'rgb=false', 'gridSize=null'])).toEqual({
+      gridSpacing: 4,
+      rgb: false,
+      gridSize: null,
+    });
     expect(() => parseParamAssignments(['gridSpacing'])).toThrow(/key=value/);
   });
   it('lists every dataset in the catalogue with factors and shape', () => {

@@ -22,14 +22,20 @@ describe('file-based datasets', () => {
     const sizes = [2, 2, 3, 2, 2];
     const { ss, order } = shuffledGrid(sizes, 1);
     const n = ss.size;
-    const imgs = new Uint8Array(n * 64 * 64), lc = new BigInt64Array(n * 6);
+    const imgs = new Uint8Array(n * 64 * 64),
+      lc = new BigInt64Array(n * 6);
     order.forEach((idx, row) => {
       const f = ss.toFactors(idx);
-      f.forEach((v, k) => { lc[row * 6 + 1 + k] = BigInt(v); });
+      f.forEach((v, k) => {
+        lc[row * 6 + 1 + k] = BigInt(v);
+      });
       imgs[row * 4096 + idx] = 1; // pixel `idx` lit identifies the combination
     });
     const p = join(dir, 'dsprites.npz');
-    writeNpz(p, { imgs: { dtype: 'uint8', shape: [n, 64, 64], data: imgs }, latents_classes: { dtype: 'int64', shape: [n, 6], data: lc } });
+    writeNpz(p, {
+      imgs: { dtype: 'uint8', shape: [n, 64, 64], data: imgs },
+      latents_classes: { dtype: 'int64', shape: [n, 6], data: lc },
+    });
     const ds = createDataset('dsprites_file', { path: p });
     expect(ds.factors.map((f) => f.size)).toEqual(sizes);
     for (const idx of [0, 5, n - 1]) {
@@ -45,9 +51,12 @@ describe('file-based datasets', () => {
     const sizes = [2, 2, 2, 2, 2, 2];
     const { ss, order } = shuffledGrid(sizes, 2);
     const n = ss.size;
-    const images = new Uint8Array(n * 64 * 64 * 3), labels = new Float64Array(n * 6);
+    const images = new Uint8Array(n * 64 * 64 * 3),
+      labels = new Float64Array(n * 6);
     order.forEach((idx, row) => {
-      ss.toFactors(idx).forEach((v, k) => { labels[row * 6 + k] = 0.1 + 0.35 * v; });
+      ss.toFactors(idx).forEach((v, k) => {
+        labels[row * 6 + k] = 0.1 + 0.35 * v;
+      });
       images.fill(idx * 3, row * 12288, (row + 1) * 12288);
     });
     const p = join(dir, '3dshapes.h5');
@@ -57,7 +66,14 @@ describe('file-based datasets', () => {
     f.close();
     await prepareDataset('shapes3d');
     const ds = createDataset('shapes3d', { path: p });
-    expect(ds.factors.map((x) => x.name)).toEqual(['floor_hue', 'wall_hue', 'object_hue', 'scale', 'shape', 'orientation']);
+    expect(ds.factors.map((x) => x.name)).toEqual([
+      'floor_hue',
+      'wall_hue',
+      'object_hue',
+      'scale',
+      'shape',
+      'orientation',
+    ]);
     for (const idx of [0, 17, 63]) expect(renderObservations(ds, [idx])[100]).toBeCloseTo((idx * 3) / 255, 6);
   });
 
@@ -72,7 +88,9 @@ describe('file-based datasets', () => {
       return Buffer.concat([head, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]);
     };
     const ss = new StateSpace([5, 9, 18, 6]);
-    const dat = new Uint8Array(n * 2 * H * H), cat = new Int32Array(n), info = new Int32Array(n * 4);
+    const dat = new Uint8Array(n * 2 * H * H),
+      cat = new Int32Array(n),
+      info = new Int32Array(n * 4);
     for (let r = 0; r < n; r++) {
       const f = ss.toFactors(n - 1 - r); // reversed row order
       cat[r] = f[0];
@@ -98,17 +116,26 @@ describe('file-based datasets', () => {
   it('bring-your-own: .npz with images and factors, and a folder of PNGs with factors.csv', () => {
     const p = join(dir, 'byo.npz');
     const imgs = new Uint8Array(4 * 2 * 2 * 3).map((_, i) => i);
-    writeNpz(p, { images: { dtype: 'uint8', shape: [4, 2, 2, 3], data: imgs }, factors: { dtype: 'int32', shape: [4, 2], data: Int32Array.of(1, 1, 0, 0, 1, 0, 0, 1) } });
+    writeNpz(p, {
+      images: { dtype: 'uint8', shape: [4, 2, 2, 3], data: imgs },
+      factors: { dtype: 'int32', shape: [4, 2], data: Int32Array.of(1, 1, 0, 0, 1, 0, 0, 1) },
+    });
     const ds = createDataset('byo', { path: p });
     expect(ds.factors.map((f) => f.size)).toEqual([2, 2]);
     expect(renderObservations(ds, [0])[0]).toBeCloseTo(12 / 255, 6); // factors (0, 0) are row 1
     const folder = join(dir, 'pngs');
     mkdirSync(folder);
     const lines = ['filename,colour,size'];
-    for (let c = 0; c < 2; c++) for (let s = 0; s < 3; s++) {
-      writePng(join(folder, `${c}${s}.png`), { data: new Float32Array(4 * 4 * 3).fill((c * 3 + s) / 10), height: 4, width: 4, channels: 3 });
-      lines.push(`${c}${s}.png,${c},${s}`);
-    }
+    for (let c = 0; c < 2; c++)
+      for (let s = 0; s < 3; s++) {
+        writePng(join(folder, `${c}${s}.png`), {
+          data: new Float32Array(4 * 4 * 3).fill((c * 3 + s) / 10),
+          height: 4,
+          width: 4,
+          channels: 3,
+        });
+        lines.push(`${c}${s}.png,${c},${s}`);
+      }
     writeFileSync(join(folder, 'factors.csv'), lines.join('\n'));
     const ds2 = createDataset('byo', { path: folder });
     expect(ds2.factors.map((f) => `${f.name}:${f.size}`)).toEqual(['colour:2', 'size:3']);
@@ -119,7 +146,9 @@ describe('file-based datasets', () => {
   });
 
   it('missing files name the expected location; mpi3d checks its image count', () => {
-    expect(() => createDataset('dsprites_file')).toThrow(/file not found at .*dsprites_ndarray_co1sh3sc6or40x32y32_64x64\.npz/);
+    expect(() => createDataset('dsprites_file')).toThrow(
+      /file not found at .*dsprites_ndarray_co1sh3sc6or40x32y32_64x64\.npz/,
+    );
     expect(() => createDataset('mpi3d')).toThrow(UserError);
     const p = join(dir, 'mpi.npz');
     writeNpz(p, { images: { dtype: 'uint8', shape: [3, 64, 64, 3], data: new Uint8Array(3 * 12288) } });
@@ -135,9 +164,13 @@ describe('Cars3D (.mat, MATLAB level 5)', () => {
     const [H, W, A, E] = [4, 4, 3, 2];
     for (let car = 0; car < 2; car++) {
       const data = new Uint8Array(H * W * 3 * A * E);
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let ch = 0; ch < 3; ch++) for (let a = 0; a < A; a++) for (let e = 0; e < E; e++) {
-        data[y + H * (x + W * (ch + 3 * (a + A * e)))] = 100 * car + 10 * e + a + ch;
-      }
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++)
+          for (let ch = 0; ch < 3; ch++)
+            for (let a = 0; a < A; a++)
+              for (let e = 0; e < E; e++) {
+                data[y + H * (x + W * (ch + 3 * (a + A * e)))] = 100 * car + 10 * e + a + ch;
+              }
       writeFileSync(join(d, `car_${car}.mat`), writeMat([{ name: 'im', dims: [H, W, 3, A, E], data }]));
     }
     const back = parseMat(readFileSync(join(d, 'car_1.mat')), 'car_1.mat');

@@ -6,7 +6,9 @@ import { parseLoss } from '../../src/losses/index.js';
 import type { EncoderDecoder } from '../../src/nn/index.js';
 import { Rng } from '../../src/util/rng.js';
 
-beforeAll(async () => { await initEngine({ backend: 'cpu', quiet: true }); });
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu', quiet: true });
+});
 
 /** A model whose encoder returns fixed outputs and whose decoder returns zeros (so recon is known). */
 function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecoder {
@@ -14,18 +16,42 @@ function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecode
     spec: { architecture: 'fc', obsShape: obs, zDim: h[0].length / 2 },
     encode: () => tf.tensor2d(h),
     decode: (z) => tf.zeros([z.shape[0], ...obs]) as tf.Tensor4D,
-    encoderVariables: [], decoderVariables: [], dispose: () => {},
+    encoderVariables: [],
+    decoderVariables: [],
+    dispose: () => {},
   };
 }
 
-const ctxFor = (model: EncoderDecoder, x: tf.Tensor4D, step = 0) => ({ model, recon: parseLoss('mse'), x, step, seed: 1 });
+const ctxFor = (model: EncoderDecoder, x: tf.Tensor4D, step = 0) => ({
+  model,
+  recon: parseLoss('mse'),
+  x,
+  step,
+  seed: 1,
+});
 const value = (t: tf.Scalar) => t.dataSync()[0];
 
 describe('frameworks', () => {
   it('registers every framework by its field name', () => {
-    for (const n of ['ae', 'vae', 'betavae', 'annealedvae', 'betatcvae', 'dipvae1', 'dipvae2', 'infovae', 'adagvae', 'adamlvae']) expect(frameworkNames()).toContain(n);
-    expect(() => createFramework('nope', { zDim: 2, params: {}, rng: new Rng(0) })).toThrow(/unknown framework 'nope'.*betavae/);
-    expect(() => createFramework('betavae', { zDim: 2, params: { gamma: 1 }, rng: new Rng(0) })).toThrow(/unknown parameter 'gamma'.*beta/);
+    for (const n of [
+      'ae',
+      'vae',
+      'betavae',
+      'annealedvae',
+      'betatcvae',
+      'dipvae1',
+      'dipvae2',
+      'infovae',
+      'adagvae',
+      'adamlvae',
+    ])
+      expect(frameworkNames()).toContain(n);
+    expect(() => createFramework('nope', { zDim: 2, params: {}, rng: new Rng(0) })).toThrow(
+      /unknown framework 'nope'.*betavae/,
+    );
+    expect(() => createFramework('betavae', { zDim: 2, params: { gamma: 1 }, rng: new Rng(0) })).toThrow(
+      /unknown parameter 'gamma'.*beta/,
+    );
   });
   it('β-VAE: recon + β·KL with the closed-form Gaussian KL', () => {
     // μ = (1, 0), log σ² = (0, log 2): KL = ½(1 + 1 − 0 − 1) + ½(0 + 2 − log 2 − 1)
@@ -39,7 +65,11 @@ describe('frameworks', () => {
   });
   it('annealed VAE uses γ·|KL − C| with C growing linearly', () => {
     const x = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
-    const fw = createFramework('annealedvae', { zDim: 1, params: { gamma: 10, cMax: 4, iterationThreshold: 100 }, rng: new Rng(0) });
+    const fw = createFramework('annealedvae', {
+      zDim: 1,
+      params: { gamma: 10, cMax: 4, iterationThreshold: 100 },
+      rng: new Rng(0),
+    });
     const out = fw.loss(ctxFor(fixedModel([[2, 0]], [1, 1, 1]), x, 50)); // KL = ½·4 = 2, C = 2
     expect(value(out.loss)).toBeCloseTo(0, 5);
     const out2 = fw.loss(ctxFor(fixedModel([[2, 0]], [1, 1, 1]), x, 0)); // C = 0
@@ -53,16 +83,45 @@ describe('frameworks', () => {
     // μ rows (1, 1) and (−1, −1): Cov = [[1, 1], [1, 1]] (ddof 0) → off-diag Σ = 2, diag Σ (1−1)² = 0
     const x = tf.zeros([2, 1, 1, 1]) as tf.Tensor4D;
     const fw = createFramework('dipvae1', { zDim: 2, params: { lambdaOd: 2 }, rng: new Rng(0) });
-    const out = fw.loss(ctxFor(fixedModel([[1, 1, 0, 0], [-1, -1, 0, 0]], [1, 1, 1]), x));
+    const out = fw.loss(
+      ctxFor(
+        fixedModel(
+          [
+            [1, 1, 0, 0],
+            [-1, -1, 0, 0],
+          ],
+          [1, 1, 1],
+        ),
+        x,
+      ),
+    );
     expect(value(out.terms.dip)).toBeCloseTo(2 * 2, 5);
     const fw2 = createFramework('dipvae2', { zDim: 2, params: { lambdaOd: 1 }, rng: new Rng(0) });
     // DIP-II adds mean σ² = 1 to the diagonal: diag 2 → (2 − 1)² · 2 = 2, off-diag 2 → total 4
-    expect(value(fw2.loss(ctxFor(fixedModel([[1, 1, 0, 0], [-1, -1, 0, 0]], [1, 1, 1]), x)).terms.dip)).toBeCloseTo(4, 5);
+    expect(
+      value(
+        fw2.loss(
+          ctxFor(
+            fixedModel(
+              [
+                [1, 1, 0, 0],
+                [-1, -1, 0, 0],
+              ],
+              [1, 1, 1],
+            ),
+            x,
+          ),
+        ).terms.dip,
+      ),
+    ).toBeCloseTo(4, 5);
   });
   it('Ada-GVAE averages the dimensions whose KL is below the midpoint', () => {
     // pair: dim 0 identical, dim 1 very different → 1 shared dim
     const x = tf.zeros([2, 1, 1, 1]) as tf.Tensor4D;
-    const h = [[0.5, 0, 0, 0], [0.5, 3, 0, 0]];
+    const h = [
+      [0.5, 0, 0, 0],
+      [0.5, 3, 0, 0],
+    ];
     for (const name of ['adagvae', 'adamlvae']) {
       const fw = createFramework(name, { zDim: 2, params: {}, rng: new Rng(0) });
       expect(fw.batchKind).toBe('pairs');
@@ -82,12 +141,21 @@ describe('frameworks', () => {
   });
   it('InfoVAE: (1 − α)·KL + (α + λ − 1)·MMD, and MMD of a sample with itself is 0', async () => {
     const { mmdRbf } = await import('../../src/frameworks/index.js');
-    const a = tf.tensor2d([[0, 1], [2, -1], [0.5, 0.5]]);
+    const a = tf.tensor2d([
+      [0, 1],
+      [2, -1],
+      [0.5, 0.5],
+    ]);
     expect(value(mmdRbf(a, a))).toBeCloseTo(0, 6);
     // two single points at distance² 2 in 2-D: 1 + 1 − 2·exp(−2/4)
     expect(value(mmdRbf(tf.tensor2d([[0, 0]]), tf.tensor2d([[1, 1]])))).toBeCloseTo(2 - 2 * Math.exp(-0.5), 5);
     const x = tf.zeros([4, 1, 1, 1]) as tf.Tensor4D;
-    const h = [[1, 0, 0, 0], [0, 1, 0, 0], [-1, 0, 0, 0], [0, -1, 0, 0]];
+    const h = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [-1, 0, 0, 0],
+      [0, -1, 0, 0],
+    ];
     const fw = createFramework('infovae', { zDim: 2, params: { alpha: 0.5, lambda: 10 }, rng: new Rng(0) });
     const out = fw.loss(ctxFor(fixedModel(h, [1, 1, 1]), x));
     const expected = value(out.terms.recon) + 0.5 * value(out.terms.kl) + 9.5 * value(out.terms.mmd);
@@ -96,7 +164,9 @@ describe('frameworks', () => {
   });
   it('schedules: linear, cyclic, delayed', () => {
     expect(scheduleValue({ type: 'linear', start: 0, end: 1, startStep: 10, endStep: 20 }, 15)).toBeCloseTo(0.5);
-    expect(scheduleValue({ type: 'cyclic', low: 0, high: 1, period: 10, startStep: 0, mode: 'linear' }, 12)).toBeCloseTo(0.2);
+    expect(
+      scheduleValue({ type: 'cyclic', low: 0, high: 1, period: 10, startStep: 0, mode: 'linear' }, 12),
+    ).toBeCloseTo(0.2);
     expect(scheduleValue({ type: 'delay', value: 4, afterStep: 5, before: 0 }, 4)).toBe(0);
     expect(scheduleValue({ type: 'delay', value: 4, afterStep: 5, before: 0 }, 5)).toBe(4);
   });
@@ -106,12 +176,28 @@ describe('every framework trains (gradients flow through its loss)', () => {
   it.each(frameworkNames())('%s: a few Adam steps on a tiny model lower the loss', async (name) => {
     const { makeModel } = await import('../../src/nn/index.js');
     const zDim = name === 'decomposition' ? 2 : 3;
-    const fw = createFramework(name, { zDim, params: name === 'factorvae' ? { hidden: 16, layers: 2 } : {}, rng: new Rng(1) });
-    const model = makeModel({ architecture: 'fc', obsShape: [2, 2, 1], zDim, hidden: 32, encoderOutputsPerLatent: fw.encoderOutputsPerLatent }, 2);
+    const fw = createFramework(name, {
+      zDim,
+      params: name === 'factorvae' ? { hidden: 16, layers: 2 } : {},
+      rng: new Rng(1),
+    });
+    const model = makeModel(
+      {
+        architecture: 'fc',
+        obsShape: [2, 2, 1],
+        zDim,
+        hidden: 32,
+        encoderOutputsPerLatent: fw.encoderOutputsPerLatent,
+      },
+      2,
+    );
     const vars = [...model.encoderVariables, ...model.decoderVariables, ...(fw.extraVariables?.() ?? [])];
     const opt = tf.train.adam(1e-3);
     const rng = new Rng(3);
-    const x = tf.tensor4d(Float32Array.from({ length: 16 * 4 }, () => (rng.uniform() > 0.5 ? 1 : 0)), [16, 2, 2, 1]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 16 * 4 }, () => (rng.uniform() > 0.5 ? 1 : 0)),
+      [16, 2, 2, 1],
+    );
     const losses: number[] = [];
     for (let step = 0; step < 25; step++) {
       const ctx = { model, recon: parseLoss('bce'), x, step, seed: 7 };

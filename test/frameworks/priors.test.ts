@@ -7,7 +7,9 @@ import { parseLoss } from '../../src/losses/index.js';
 import type { EncoderDecoder } from '../../src/nn/index.js';
 import { Rng } from '../../src/util/rng.js';
 
-beforeAll(async () => { await initEngine({ backend: 'cpu', quiet: true }); });
+beforeAll(async () => {
+  await initEngine({ backend: 'cpu', quiet: true });
+});
 const v1 = (t: tf.Tensor) => t.dataSync()[0];
 
 describe('priors', () => {
@@ -19,9 +21,14 @@ describe('priors', () => {
     expect(lgamma(5)).toBeCloseTo(Math.log(24), 10);
     // sparse at 0: log(γ/(√(2π)·0.05) + (1 − γ)/√(2π)) per dimension
     const sp = Math.log(0.8 / (Math.sqrt(2 * Math.PI) * 0.05) + 0.2 / Math.sqrt(2 * Math.PI));
-    expect(v1(makePrior({ type: 'sparse', gamma: 0.8, spikeStd: 0.05 }, 2).logProb(tf.zeros([1, 2]) as tf.Tensor2D))).toBeCloseTo(2 * sp, 4);
+    expect(
+      v1(makePrior({ type: 'sparse', gamma: 0.8, spikeStd: 0.05 }, 2).logProb(tf.zeros([1, 2]) as tf.Tensor2D)),
+    ).toBeCloseTo(2 * sp, 4);
     // mixture at a component mean, far from the others: log(¼ · 1/(2π·0.03))
-    expect(v1(makePrior({ type: 'mixture', variance: 0.03 }, 2).logProb(tf.tensor2d([[0, 1]])))).toBeCloseTo(Math.log(0.25 / (2 * Math.PI * 0.03)), 3);
+    expect(v1(makePrior({ type: 'mixture', variance: 0.03 }, 2).logProb(tf.tensor2d([[0, 1]])))).toBeCloseTo(
+      Math.log(0.25 / (2 * Math.PI * 0.03)),
+      3,
+    );
     expect(() => makePrior({ type: 'mixture', variance: 0.03 }, 3)).toThrow(/2-D/);
   });
   it('anisotropic variances sum to D·scale; the analytic KL matches the isotropic formula at logvar 0', () => {
@@ -47,15 +54,21 @@ describe('priors', () => {
 function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecoder {
   return {
     spec: { architecture: 'fc', obsShape: obs, zDim: h[0].length / 2 },
-    encode: () => tf.tensor2d(h), decode: (z) => tf.zeros([z.shape[0], ...obs]) as tf.Tensor4D,
-    encoderVariables: [], decoderVariables: [], dispose: () => {},
+    encode: () => tf.tensor2d(h),
+    decode: (z) => tf.zeros([z.shape[0], ...obs]) as tf.Tensor4D,
+    encoderVariables: [],
+    decoderVariables: [],
+    dispose: () => {},
   };
 }
 
 describe('decomposition and FactorVAE', () => {
   it('decomposition with an isotropic prior and α = 0 is the VAE objective', () => {
     const x = tf.fill([2, 1, 2, 1], 0.5) as tf.Tensor4D;
-    const h = [[1, 0, 0, Math.log(2)], [0, -1, 0.5, 0]];
+    const h = [
+      [1, 0, 0, Math.log(2)],
+      [0, -1, 0.5, 0],
+    ];
     const ctx = { model: fixedModel(h, [1, 2, 1]), recon: parseLoss('mse'), x, step: 0, seed: 5 };
     const dec = createFramework('decomposition', { zDim: 2, params: { beta: 1, alpha: 0 }, rng: new Rng(0) }).loss(ctx);
     const vae = createFramework('vae', { zDim: 2, params: {}, rng: new Rng(0) }).loss(ctx);
@@ -64,12 +77,20 @@ describe('decomposition and FactorVAE', () => {
   });
   it('MMD is near 0 for matching distributions and clearly positive for shifted ones', () => {
     const make = (shift: number) => {
-      const rows = Array.from({ length: 64 }, (_, i) => { const r = new Rng(i + shift * 1000); return [r.normal() + shift, r.normal(), -5, 0]; });
-      return fixedModel(rows.map((r) => [r[0], r[1], -20, -20]), [1, 1, 1]);
+      const rows = Array.from({ length: 64 }, (_, i) => {
+        const r = new Rng(i + shift * 1000);
+        return [r.normal() + shift, r.normal(), -5, 0];
+      });
+      return fixedModel(
+        rows.map((r) => [r[0], r[1], -20, -20]),
+        [1, 1, 1],
+      );
     };
     const x = tf.zeros([64, 1, 1, 1]) as tf.Tensor4D;
     const fw = createFramework('decomposition', { zDim: 2, params: { alpha: 1, divergence: 'mmd' }, rng: new Rng(0) });
-    const same = Math.abs(v1(fw.loss({ model: make(0), recon: parseLoss('mse'), x, step: 0, seed: 1 }).terms.divergence));
+    const same = Math.abs(
+      v1(fw.loss({ model: make(0), recon: parseLoss('mse'), x, step: 0, seed: 1 }).terms.divergence),
+    );
     const far = v1(fw.loss({ model: make(3), recon: parseLoss('mse'), x, step: 0, seed: 1 }).terms.divergence);
     expect(far).toBeGreaterThan(10 * same);
     expect(far).toBeGreaterThan(0.5);
@@ -84,7 +105,11 @@ describe('decomposition and FactorVAE', () => {
     const before = fw.stateVariables!()[0].dataSync().slice();
     const logged = fw.afterStep!(ctx);
     expect(Number.isFinite(logged.discriminator_loss)).toBe(true);
-    expect(fw.stateVariables!()[0].dataSync().some((v, i) => v !== before[i])).toBe(true);
+    expect(
+      fw.stateVariables!()[0]
+        .dataSync()
+        .some((v, i) => v !== before[i]),
+    ).toBe(true);
     expect(fw.stateVariables!().length).toBe(6);
   });
 });
@@ -92,26 +117,36 @@ describe('decomposition and FactorVAE', () => {
 describe('latent distributions, reduction and PCA-initialised priors', () => {
   it('Laplace latent: closed-form KL matches a Monte-Carlo estimate', async () => {
     const { laplaceLatent } = await import('../../src/nn/index.js');
-    const loc = tf.tensor2d([[0.7]]), logB = tf.tensor2d([[Math.log(0.4)]]);
+    const loc = tf.tensor2d([[0.7]]),
+      logB = tf.tensor2d([[Math.log(0.4)]]);
     const kl = v1(laplaceLatent.klPerDim(loc, logB));
-    const z = laplaceLatent.sample(tf.fill([40000, 1], 0.7) as tf.Tensor2D, tf.fill([40000, 1], Math.log(0.4)) as tf.Tensor2D, 3).dataSync();
+    const z = laplaceLatent
+      .sample(tf.fill([40000, 1], 0.7) as tf.Tensor2D, tf.fill([40000, 1], Math.log(0.4)) as tf.Tensor2D, 3)
+      .dataSync();
     let mc = 0;
-    for (const v of z) mc += (-Math.log(0.8) - Math.abs(v - 0.7) / 0.4) - (-0.5 * Math.log(2 * Math.PI) - 0.5 * v * v);
+    for (const v of z) mc += -Math.log(0.8) - Math.abs(v - 0.7) / 0.4 - (-0.5 * Math.log(2 * Math.PI) - 0.5 * v * v);
     expect(kl).toBeCloseTo(mc / z.length, 1);
     const fw = createFramework('betavae', { zDim: 1, params: { latent: 'laplace' }, rng: new Rng(0) });
     expect(fw.name).toBe('betavae');
   });
   it("per-pixel 'mean' reduction divides the loss by H·W·C", async () => {
     const { withReduction } = await import('../../src/losses/index.js');
-    const x = tf.zeros([1, 2, 3, 2]) as tf.Tensor4D, y = tf.ones([1, 2, 3, 2]) as tf.Tensor4D;
+    const x = tf.zeros([1, 2, 3, 2]) as tf.Tensor4D,
+      y = tf.ones([1, 2, 3, 2]) as tf.Tensor4D;
     expect(v1(parseLoss('mse').perObservation(x, y))).toBeCloseTo(12, 6);
     expect(v1(withReduction(parseLoss('mse'), 'mean').perObservation(x, y))).toBeCloseTo(1, 6);
   });
   it("the anisotropic prior's 'pca' variances follow the data's principal variances", async () => {
     const { pcaLogVariances } = await import('../../src/priors/index.js');
     const rng = new Rng(4);
-    const n = 200, dim = 3, x = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) { x[i * 3] = 3 * rng.normal(); x[i * 3 + 1] = rng.normal(); x[i * 3 + 2] = 0.1 * rng.normal(); }
+    const n = 200,
+      dim = 3,
+      x = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      x[i * 3] = 3 * rng.normal();
+      x[i * 3 + 1] = rng.normal();
+      x[i * 3 + 2] = 0.1 * rng.normal();
+    }
     const lv = pcaLogVariances({ x, n, dim }, 3);
     // squared singular values ≈ n·variance: 9n, n, 0.01n
     expect(Math.exp(lv[0]) / n).toBeGreaterThan(6);

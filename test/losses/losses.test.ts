@@ -5,7 +5,9 @@ import { parseLoss, blur, gaussianTaps } from '../../src/losses/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
 
-beforeAll(async () => { await initEngine({ backend: 'wasm', quiet: true }); });
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm', quiet: true });
+});
 
 const t4 = (v: number[], shape: [number, number, number, number]) => tf.tensor4d(v, shape);
 
@@ -16,22 +18,36 @@ describe('reconstruction losses', () => {
     expect(parseLoss('mse').perObservation(x, y).dataSync()[0]).toBeCloseTo(0.25 + 0.25 + 0 + 1, 6);
     expect(parseLoss('mae').perObservation(x, y).dataSync()[0]).toBeCloseTo(0.5 + 0.5 + 0 + 1, 6);
     // bce with logits l against x: log(1+e^l) − x·l
-    const bce = [Math.log1p(Math.exp(0.5)), Math.log1p(Math.exp(0.5)) - 0.5, Math.log1p(Math.exp(1)) - 1, Math.log1p(Math.exp(-1))];
-    expect(parseLoss('bce').perObservation(x, y).dataSync()[0]).toBeCloseTo(bce.reduce((a, b) => a + b), 5);
+    const bce = [
+      Math.log1p(Math.exp(0.5)),
+      Math.log1p(Math.exp(0.5)) - 0.5,
+      Math.log1p(Math.exp(1)) - 1,
+      Math.log1p(Math.exp(-1)),
+    ];
+    expect(parseLoss('bce').perObservation(x, y).dataSync()[0]).toBeCloseTo(
+      bce.reduce((a, b) => a + b),
+      5,
+    );
     expect(parseLoss('bernoulli').spec).toBe('bernoulli');
   });
   it('continuous Bernoulli log-normaliser is continuous through λ = 1/2', () => {
     const l = parseLoss('cbernoulli');
     const x = t4([0.3], [1, 1, 1, 1]);
-    const vals = [-0.2, -0.041, -0.039, 0, 0.039, 0.041, 0.2].map((logit) => l.perObservation(x, t4([logit], [1, 1, 1, 1])).dataSync()[0]);
+    const vals = [-0.2, -0.041, -0.039, 0, 0.039, 0.041, 0.2].map(
+      (logit) => l.perObservation(x, t4([logit], [1, 1, 1, 1])).dataSync()[0],
+    );
     for (let i = 1; i < vals.length; i++) expect(Math.abs(vals[i] - vals[i - 1])).toBeLessThan(0.05);
     // at λ = 1/2 exactly: bce(0.3, 0.5) − log 2 = log 2 − log 2 = 0
     expect(vals[3]).toBeCloseTo(0, 5);
   });
   it('normal and laplace are negative log-likelihoods with their scale', () => {
-    const x = t4([1], [1, 1, 1, 1]), y = t4([0.5], [1, 1, 1, 1]);
+    const x = t4([1], [1, 1, 1, 1]),
+      y = t4([0.5], [1, 1, 1, 1]);
     expect(parseLoss('laplace').perObservation(x, y).dataSync()[0]).toBeCloseTo(0.5 / 0.1 + Math.log(0.2), 5);
-    expect(parseLoss('normal:2').perObservation(x, y).dataSync()[0]).toBeCloseTo(0.25 / 8 + Math.log(2) + 0.5 * Math.log(2 * Math.PI), 5);
+    expect(parseLoss('normal:2').perObservation(x, y).dataSync()[0]).toBeCloseTo(
+      0.25 / 8 + Math.log(2) + 0.5 * Math.log(2 * Math.PI),
+      5,
+    );
   });
   it('rejects unknown specs, listing the valid forms', () => {
     expect(() => parseLoss('mse2')).toThrow(UserError);
@@ -67,20 +83,29 @@ describe('blur kernels', () => {
     const aug = parseLoss('mse+box2@10');
     const plain = parseLoss('mse');
     const y = tf.tensor4d(yv, [1, 6, 6, 1]);
-    const kx = blur(x, 'box', 2), ky = blur(y, 'box', 2);
+    const kx = blur(x, 'box', 2),
+      ky = blur(y, 'box', 2);
     const expected = plain.perObservation(x, y).dataSync()[0] + 10 * tf.sum(tf.squaredDifference(kx, ky)).dataSync()[0];
     expect(aug.perObservation(x, y).dataSync()[0]).toBeCloseTo(expected, 4);
-    const g = tf.grad((o: tf.Tensor) => tf.sum(aug.perObservation(x, o as tf.Tensor4D)))(y).dataSync();
+    const g = tf
+      .grad((o: tf.Tensor) => tf.sum(aug.perObservation(x, o as tf.Tensor4D)))(y)
+      .dataSync();
     const f = (v: Float32Array) => aug.perObservation(x, tf.tensor4d(v, [1, 6, 6, 1])).dataSync()[0];
     for (const i of [0, 7, 20, 35]) {
-      const e = 1e-2, p = yv.slice(), m = yv.slice();
-      p[i] += e; m[i] -= e;
+      const e = 1e-2,
+        p = yv.slice(),
+        m = yv.slice();
+      p[i] += e;
+      m[i] -= e;
       expect(g[i]).toBeCloseTo((f(p) - f(m)) / (2 * e), 2);
     }
     // perceived distance = MSE(a, b) + α·MSE(k∗a, k∗b), averaged over pixels; pairDistances agrees
     const d = aug.distance(x, y).dataSync()[0];
     expect(d).toBeCloseTo(expected / 36, 5);
     const both = tf.concat([x, y]);
-    expect(aug.pairDistances(both, tf.tensor1d([0], 'int32'), tf.tensor1d([1], 'int32')).dataSync()[0]).toBeCloseTo(d, 5);
+    expect(aug.pairDistances(both, tf.tensor1d([0], 'int32'), tf.tensor1d([1], 'int32')).dataSync()[0]).toBeCloseTo(
+      d,
+      5,
+    );
   });
 });

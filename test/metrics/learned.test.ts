@@ -1,33 +1,63 @@
 import { describe, expect, it } from 'vitest';
-import { sapDiscrete, explicitness, irs, hoyer, rocAuc, betaVaeScore, fitLogisticRegression, factorVaeScore, type CodesAndFactors } from '../../src/metrics/index.js';
+import {
+  sapDiscrete,
+  explicitness,
+  irs,
+  hoyer,
+  rocAuc,
+  betaVaeScore,
+  fitLogisticRegression,
+  factorVaeScore,
+  type CodesAndFactors,
+} from '../../src/metrics/index.js';
 import { StateSpace } from '../../src/data/index.js';
 import type { GroundTruthDataset } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
 
-function synthetic(sizes: number[], n: number, mode: 'identity' | 'random' | 'duplicated', seed: number): CodesAndFactors {
+function synthetic(
+  sizes: number[],
+  n: number,
+  mode: 'identity' | 'random' | 'duplicated',
+  seed: number,
+): CodesAndFactors {
   const rng = new Rng(seed);
   const F = sizes.length;
   const factors = new Int32Array(n * F);
-  for (let i = 0; i < n; i++) sizes.forEach((s, k) => { factors[i * F + k] = rng.int(s); });
+  for (let i = 0; i < n; i++)
+    sizes.forEach((s, k) => {
+      factors[i * F + k] = rng.int(s);
+    });
   const D = mode === 'duplicated' ? 2 * F : F;
   const codes = new Float64Array(n * D);
-  for (let i = 0; i < n; i++) for (let k = 0; k < F; k++) {
-    if (mode === 'random') codes[i * D + k] = rng.normal();
-    else { codes[i * D + k] = factors[i * F + k]; if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k]; }
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < F; k++) {
+      if (mode === 'random') codes[i * D + k] = rng.normal();
+      else {
+        codes[i * D + k] = factors[i * F + k];
+        if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k];
+      }
+    }
   return { codes, factors, n, numCodes: D, numFactors: F };
 }
 const id10 = new Array(10).fill(10);
 
 describe('learned metrics against the sanity table (metrics.md)', () => {
   it('SAP (discrete): ≈ 0.192 / 0.003 / 0 on id10', () => {
-    expect(sapDiscrete(synthetic(id10, 4000, 'identity', 1), synthetic(id10, 2000, 'identity', 2)).sap).toBeCloseTo(0.192, 1);
+    expect(sapDiscrete(synthetic(id10, 4000, 'identity', 1), synthetic(id10, 2000, 'identity', 2)).sap).toBeCloseTo(
+      0.192,
+      1,
+    );
     expect(sapDiscrete(synthetic(id10, 4000, 'random', 3), synthetic(id10, 2000, 'random', 4)).sap).toBeLessThan(0.02);
-    expect(sapDiscrete(synthetic(id10, 2000, 'duplicated', 5), synthetic(id10, 1000, 'duplicated', 6)).sap).toBeCloseTo(0, 9);
+    expect(sapDiscrete(synthetic(id10, 2000, 'duplicated', 5), synthetic(id10, 1000, 'duplicated', 6)).sap).toBeCloseTo(
+      0,
+      9,
+    );
   });
   it('explicitness: 1.0 on the identity, ≈ 0.5 on random codes', () => {
     const small = [4, 5, 3];
-    expect(explicitness(synthetic(small, 1500, 'identity', 7), synthetic(small, 800, 'identity', 8)).explicitness_test).toBeGreaterThan(0.97);
+    expect(
+      explicitness(synthetic(small, 1500, 'identity', 7), synthetic(small, 800, 'identity', 8)).explicitness_test,
+    ).toBeGreaterThan(0.97);
     const r = explicitness(synthetic(small, 1500, 'random', 9), synthetic(small, 800, 'random', 10)).explicitness_test;
     expect(Math.abs(r - 0.5)).toBeLessThan(0.05);
   });
@@ -37,7 +67,8 @@ describe('learned metrics against the sanity table (metrics.md)', () => {
     expect(irs(synthetic(id10, 5000, 'duplicated', 13))).toBeCloseTo(1, 6);
   });
   it('Hoyer: 1 for one-hot codes, 0 for constant-magnitude codes', () => {
-    const n = 4, D = 4;
+    const n = 4,
+      D = 4;
     const oneHot = Float64Array.from({ length: n * D }, (_, i) => (i % D === Math.floor(i / D) ? 1 : 0));
     expect(hoyer({ codes: oneHot, factors: new Int32Array(n), n, numCodes: D, numFactors: 1 })).toBeCloseTo(1, 9);
     const flat = Float64Array.from({ length: n * D }, (_, i) => ((i + Math.floor(i / D)) % 2 ? 1 : -1));
@@ -45,7 +76,8 @@ describe('learned metrics against the sanity table (metrics.md)', () => {
   });
   it('ROC-AUC and logistic regression behave on hand-made cases', () => {
     expect(rocAuc([0.1, 0.4, 0.35, 0.8], [false, false, true, true])).toBeCloseTo(0.75, 12);
-    const X = Float64Array.of(-2, -1, 1, 2), y = Int32Array.of(0, 0, 1, 1);
+    const X = Float64Array.of(-2, -1, 1, 2),
+      y = Int32Array.of(0, 0, 1, 1);
     const m = fitLogisticRegression(X, 4, 1, y);
     expect(Array.from(m.predict(X, 4))).toEqual([0, 0, 1, 1]);
   });
@@ -56,21 +88,41 @@ function factorDataset(sizes: number[]): GroundTruthDataset {
   const ss = new StateSpace(sizes);
   const f = new Int32Array(sizes.length);
   return {
-    name: 'factors', factors: sizes.map((s, k) => ({ name: `f${k}`, size: s })), obsShape: [1, 1, sizes.length], params: {}, stateSpace: ss, size: ss.size,
-    renderInto(i, out, off) { ss.toFactors(i, f); for (let k = 0; k < sizes.length; k++) out[off + k] = f[k]; },
+    name: 'factors',
+    factors: sizes.map((s, k) => ({ name: `f${k}`, size: s })),
+    obsShape: [1, 1, sizes.length],
+    params: {},
+    stateSpace: ss,
+    size: ss.size,
+    renderInto(i, out, off) {
+      ss.toFactors(i, f);
+      for (let k = 0; k < sizes.length; k++) out[off + k] = f[k];
+    },
   };
 }
 
 describe('dataset-sampling scores', () => {
   const ds = factorDataset([5, 6, 4]);
   const identity = (x: Float32Array) => Float32Array.from(x);
-  const randomRep = (rng: Rng) => (_x: Float32Array, n: number) => Float32Array.from({ length: n * 3 }, () => rng.normal());
+  const randomRep = (rng: Rng) => (_x: Float32Array, n: number) =>
+    Float32Array.from({ length: n * 3 }, () => rng.normal());
   it('BetaVAE score: 1.0 on the identity, chance on random codes', () => {
     expect(betaVaeScore(ds, identity, new Rng(1), { numTrain: 300, numEval: 150 }).eval_accuracy).toBeCloseTo(1, 6);
-    expect(betaVaeScore(ds, randomRep(new Rng(2)), new Rng(3), { numTrain: 300, numEval: 150 }).eval_accuracy).toBeLessThan(0.5);
+    expect(
+      betaVaeScore(ds, randomRep(new Rng(2)), new Rng(3), { numTrain: 300, numEval: 150 }).eval_accuracy,
+    ).toBeLessThan(0.5);
   });
   it('FactorVAE score: 1.0 on the identity, 0 when no dimension is active', () => {
-    expect(factorVaeScore(ds, identity, new Rng(4), { numTrain: 300, numEval: 150, numVarianceEstimate: 1000 }).eval_accuracy).toBeCloseTo(1, 6);
-    expect(factorVaeScore(ds, (_x, n) => new Float32Array(n * 3), new Rng(5), { numTrain: 50, numEval: 50, numVarianceEstimate: 200 }).eval_accuracy).toBe(0);
+    expect(
+      factorVaeScore(ds, identity, new Rng(4), { numTrain: 300, numEval: 150, numVarianceEstimate: 1000 })
+        .eval_accuracy,
+    ).toBeCloseTo(1, 6);
+    expect(
+      factorVaeScore(ds, (_x, n) => new Float32Array(n * 3), new Rng(5), {
+        numTrain: 50,
+        numEval: 50,
+        numVarianceEstimate: 200,
+      }).eval_accuracy,
+    ).toBe(0);
   });
 });

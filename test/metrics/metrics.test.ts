@@ -4,24 +4,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  dciFromImportance, modularityFromMi, mig, modularity, sapContinuous, unsupervised, dci, computeArrayMetrics,
-  histogramDiscretize, discreteMutualInfo, fitGradientBoosting, type CodesAndFactors,
+  dciFromImportance,
+  modularityFromMi,
+  mig,
+  modularity,
+  sapContinuous,
+  unsupervised,
+  dci,
+  computeArrayMetrics,
+  histogramDiscretize,
+  discreteMutualInfo,
+  fitGradientBoosting,
+  type CodesAndFactors,
 } from '../../src/metrics/index.js';
 import { writeNpz } from '../../src/data/formats/npz.js';
 import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
 
-function synthetic(sizes: number[], n: number, mode: 'identity' | 'random' | 'duplicated', seed: number): CodesAndFactors {
+function synthetic(
+  sizes: number[],
+  n: number,
+  mode: 'identity' | 'random' | 'duplicated',
+  seed: number,
+): CodesAndFactors {
   const rng = new Rng(seed);
   const F = sizes.length;
   const factors = new Int32Array(n * F);
-  for (let i = 0; i < n; i++) sizes.forEach((s, k) => { factors[i * F + k] = rng.int(s); });
+  for (let i = 0; i < n; i++)
+    sizes.forEach((s, k) => {
+      factors[i * F + k] = rng.int(s);
+    });
   const D = mode === 'duplicated' ? 2 * F : F;
   const codes = new Float64Array(n * D);
-  for (let i = 0; i < n; i++) for (let k = 0; k < F; k++) {
-    if (mode === 'random') codes[i * D + k] = rng.normal();
-    else { codes[i * D + k] = factors[i * F + k]; if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k]; }
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < F; k++) {
+      if (mode === 'random') codes[i * D + k] = rng.normal();
+      else {
+        codes[i * D + k] = factors[i * F + k];
+        if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k];
+      }
+    }
   return { codes, factors, n, numCodes: D, numFactors: F };
 }
 const id10 = new Array(10).fill(10);
@@ -46,12 +68,18 @@ describe('closed forms (the reference tests)', () => {
     expect(dciFromImportance(new Float64Array(100), 10, 10).disentanglement).toBe(0);
     // each of 5 factors coded twice: 10 codes × 5 factors → D = 1, C = 1 − ln2/ln10 (base = 10 codes)
     const twice = new Float64Array(50);
-    for (let k = 0; k < 5; k++) { twice[k * 5 + k] = 1; twice[(5 + k) * 5 + k] = 1; }
+    for (let k = 0; k < 5; k++) {
+      twice[k * 5 + k] = 1;
+      twice[(5 + k) * 5 + k] = 1;
+    }
     expect(dciFromImportance(twice, 10, 5).disentanglement).toBeCloseTo(1, 6);
     expect(dciFromImportance(twice, 10, 5).completeness).toBeCloseTo(1 - Math.log(2) / Math.log(10), 6);
     // one code for two factors: 5 codes × 10 factors, code i explains factors i and i + 5
     const shared = new Float64Array(50);
-    for (let i = 0; i < 5; i++) { shared[i * 10 + i] = 1; shared[i * 10 + i + 5] = 1; }
+    for (let i = 0; i < 5; i++) {
+      shared[i * 10 + i] = 1;
+      shared[i * 10 + i + 5] = 1;
+    }
     const r = dciFromImportance(shared, 5, 10);
     expect(r.completeness).toBeCloseTo(1, 6);
     expect(r.disentanglement).toBeCloseTo(1 - Math.log(2) / Math.log(10), 6);
@@ -63,7 +91,10 @@ describe('closed forms (the reference tests)', () => {
     expect(modularityFromMi(new Float64Array(4), 2, 2)).toBe(0);
     // one code for two factors: 5 codes × 10 factors, code i informative of factors i and i + 5 → 1 − 1/9
     const m = new Float64Array(50);
-    for (let i = 0; i < 5; i++) { m[i * 10 + i] = 1; m[i * 10 + i + 5] = 1; }
+    for (let i = 0; i < 5; i++) {
+      m[i * 10 + i] = 1;
+      m[i * 10 + i + 5] = 1;
+    }
     expect(modularityFromMi(m, 5, 10)).toBeCloseTo(8 / 9, 12);
   });
 });
@@ -100,16 +131,27 @@ describe('sanity values (metrics.md)', () => {
   });
   it('gradient boosting learns a separable problem and ranks the informative feature first', () => {
     const rng = new Rng(13);
-    const n = 400, X = new Float64Array(n * 2), y = new Int32Array(n);
-    for (let i = 0; i < n; i++) { y[i] = rng.int(3); X[i * 2] = y[i] + 0.1 * rng.normal(); X[i * 2 + 1] = rng.normal(); }
+    const n = 400,
+      X = new Float64Array(n * 2),
+      y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      y[i] = rng.int(3);
+      X[i * 2] = y[i] + 0.1 * rng.normal();
+      X[i * 2 + 1] = rng.normal();
+    }
     const m = fitGradientBoosting(X, n, 2, y, { nEstimators: 30 });
     expect(m.predict(X, n).every((v, i) => v === y[i])).toBe(true);
     expect(m.featureImportances[0]).toBeGreaterThan(0.9);
   });
   it('gradient boosting splits exactly, at the midpoint of the neighbouring values (as scikit-learn)', () => {
     // 5000 distinct values (more than any bin count); the classes change between 2499 and 2501.5
-    const n = 5000, X = new Float64Array(n), y = new Int32Array(n);
-    for (let i = 0; i < n; i++) { X[i] = i < 2500 ? i : i + 1.5; y[i] = i < 2500 ? 0 : 1; }
+    const n = 5000,
+      X = new Float64Array(n),
+      y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      X[i] = i < 2500 ? i : i + 1.5;
+      y[i] = i < 2500 ? 0 : 1;
+    }
     const m = fitGradientBoosting(X, n, 1, y, { nEstimators: 5 });
     expect(Array.from(m.predict([2500.24, 2500.26], 2))).toEqual([0, 1]); // threshold 2500.25
     expect(m.trainPredictions.every((v, i) => v === y[i])).toBe(true);
@@ -124,7 +166,13 @@ describe('sanity values (metrics.md)', () => {
 
 describe('degenerate inputs', () => {
   it('constant codes give defined values, NaN codes a clear error', () => {
-    const d: CodesAndFactors = { codes: new Float64Array(300 * 2), factors: Int32Array.from({ length: 300 }, (_, i) => i % 3), n: 300, numCodes: 2, numFactors: 1 };
+    const d: CodesAndFactors = {
+      codes: new Float64Array(300 * 2),
+      factors: Int32Array.from({ length: 300 }, (_, i) => i % 3),
+      n: 300,
+      numCodes: 2,
+      numFactors: 1,
+    };
     const r = computeArrayMetrics(d, d, ['mig', 'modularity', 'sap', 'unsupervised']);
     for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
     expect(r.mig).toBe(0);
@@ -142,20 +190,55 @@ describe('degenerate inputs', () => {
 describe('metrics CLI', () => {
   it('reads .npz codes and prints one flat JSON object', () => {
     const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
-    for (const [file, seed] of [['train.npz', 1], ['test.npz', 2]] as const) {
+    for (const [file, seed] of [
+      ['train.npz', 1],
+      ['test.npz', 2],
+    ] as const) {
       const s = synthetic([4, 6], 500, 'identity', seed);
       writeNpz(join(dir, file), {
         codes: { dtype: 'float32', shape: [500, 2], data: Float32Array.from(s.codes) },
         factors: { dtype: 'int64', shape: [500, 2], data: BigInt64Array.from(s.factors, (v) => BigInt(v)) },
       });
     }
-    const out = execFileSync('node', ['bin/disentangle.js', 'metrics', '--train', join(dir, 'train.npz'), '--test', join(dir, 'test.npz'), '--metrics', 'mig,modularity,sap,unsupervised', '--json'], { encoding: 'utf8' });
+    const out = execFileSync(
+      'node',
+      [
+        'bin/disentangle.js',
+        'metrics',
+        '--train',
+        join(dir, 'train.npz'),
+        '--test',
+        join(dir, 'test.npz'),
+        '--metrics',
+        'mig,modularity,sap,unsupervised',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.mig).toBeGreaterThan(0.9);
     expect(r.modularity).toBeGreaterThan(0.99);
-    for (const k of ['sap', 'gaussian_total_correlation', 'gaussian_wasserstein_correlation', 'mutual_info_score']) expect(r).toHaveProperty(k);
+    for (const k of ['sap', 'gaussian_total_correlation', 'gaussian_wasserstein_correlation', 'mutual_info_score'])
+      expect(r).toHaveProperty(k);
     let err = '';
-    try { execFileSync('node', ['bin/disentangle.js', 'metrics', '--train', join(dir, 'train.npz'), '--test', join(dir, 'test.npz'), '--metrics', 'foo'], { encoding: 'utf8', stdio: 'pipe' }); } catch (e: any) { err = e.stderr; }
+    try {
+      execFileSync(
+        'node',
+        [
+          'bin/disentangle.js',
+          'metrics',
+          '--train',
+          join(dir, 'train.npz'),
+          '--test',
+          join(dir, 'test.npz'),
+          '--metrics',
+          'foo',
+        ],
+        { encoding: 'utf8', stdio: 'pipe' },
+      );
+    } catch (e: any) {
+      err = e.stderr;
+    }
     expect(err).toMatch(/unknown metric 'foo'.*mig/);
   });
 });

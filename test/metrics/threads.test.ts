@@ -46,7 +46,9 @@ describe('metrics on worker threads (compiled dist/)', () => {
     expect(existsSync('dist/metrics/dci-worker.js'), 'dist/ is missing: run `npm run build`').toBe(true);
     expect(existsSync('dist/metrics/jobs-worker.js'), 'dist/ is missing: run `npm run build`').toBe(true);
     // run as `node --input-type=module -e`, whose options the workers must not inherit
-    const { stdout: out } = await promisify(execFile)('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { stdout: out } = await promisify(execFile)('node', ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.failed).toEqual([]);
     // one DCI helper and one explicitness helper (2 factors → at most one worker)

@@ -7,7 +7,9 @@ import { startRun, openRun, trainRun, disposeRun, loadRun } from '../../src/trai
 import { validateConfig } from '../../src/config/index.js';
 import { UserError } from '../../src/util/errors.js';
 
-beforeAll(async () => { await initEngine({ backend: 'wasm', quiet: true }); });
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm', quiet: true });
+});
 
 const tiny = (steps: number, extra: Record<string, unknown> = {}) => ({
   dataset: { name: 'xysinglesquare', imageSize: 16, squareSize: 4, gridSpacing: 2 },
@@ -45,7 +47,10 @@ describe('trainer', () => {
     disposeRun(resumed);
 
     expect(Array.from(weights(b))).toEqual(Array.from(weights(a)));
-    const steps = readFileSync(join(b, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(b, 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
     expect(steps).toEqual([...Array(12).keys()].map((i) => i + 1));
     const logA = readFileSync(join(a, 'train.jsonl'), 'utf8');
     expect(readFileSync(join(b, 'train.jsonl'), 'utf8')).toBe(logA);
@@ -68,7 +73,11 @@ describe('trainer', () => {
     // a learning rate this large blows the weights up within a few steps
     const run = await startRun(d, tiny(200, { optimizer: { lr: 1e30 } }));
     let err: unknown;
-    try { await trainRun(run, { quiet: true, noPictures: true }); } catch (e) { err = e; }
+    try {
+      await trainRun(run, { quiet: true, noPictures: true });
+    } catch (e) {
+      err = e;
+    }
     disposeRun(run);
     expect(err).toBeInstanceOf(UserError);
     expect(String((err as Error).message)).toMatch(/loss became (NaN|Infinity|-Infinity) at step \d+/);
@@ -80,10 +89,14 @@ describe('trainer', () => {
   });
 
   it('validates configs at the door, naming the key and the allowed values', () => {
-    expect(() => validateConfig({ ...tiny(2), foo: 1 })).toThrow(/unknown key 'foo'.*Allowed top-level keys: dataset, framework/);
+    expect(() => validateConfig({ ...tiny(2), foo: 1 })).toThrow(
+      /unknown key 'foo'.*Allowed top-level keys: dataset, framework/,
+    );
     expect(() => validateConfig(tiny(2, { model: { architecture: 'resnet', z: 3 } }))).toThrow(/model.architecture/);
     expect(() => validateConfig(tiny(2, { dataset: { name: 'xysquares', numSquares: 4 } }))).toThrow(/numSquares/);
-    expect(() => validateConfig(tiny(2, { framework: { name: 'betavae', gamma: 1 } }))).toThrow(/unknown key 'gamma'|unknown parameter/);
+    expect(() => validateConfig(tiny(2, { framework: { name: 'betavae', gamma: 1 } }))).toThrow(
+      /unknown key 'gamma'|unknown parameter/,
+    );
     expect(() => validateConfig(tiny(2, { loss: 'l2' }))).toThrow(/valid forms/);
   });
 
@@ -105,6 +118,7 @@ describe('shipped configs', () => {
     const { readdirSync } = await import('node:fs');
     const files = readdirSync('configs').filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(10);
-    for (const f of files) expect(() => validateConfig(JSON.parse(readFileSync(join('configs', f), 'utf8')))).not.toThrow();
+    for (const f of files)
+      expect(() => validateConfig(JSON.parse(readFileSync(join('configs', f), 'utf8')))).not.toThrow();
   });
 });

@@ -4,15 +4,29 @@ import { existsSync, statSync } from 'node:fs';
 import { createDataset, prepareDataset, parseParamAssignments } from '../../data/index.js';
 import { parseLoss } from '../../losses/index.js';
 import {
-  analysePerceivedDistances, localVarianceStructure, perceivedDefaults, perceivedReportHtml, perceivedSummary,
-  findPerturbation, applyPerturbation, applyUniformNoise, traversalGridImage,
+  analysePerceivedDistances,
+  localVarianceStructure,
+  perceivedDefaults,
+  perceivedReportHtml,
+  perceivedSummary,
+  findPerturbation,
+  applyPerturbation,
+  applyUniformNoise,
+  traversalGridImage,
 } from '../../analysis/index.js';
 import { perturbationReportHtml, savePerturbation } from '../../analysis/perturbation-io.js';
 import { ProgressBar } from '../../util/progress.js';
 import { UserError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { writePng } from '../../viz/index.js';
-import { collect, parseNumber, parsePositiveInteger, parseInteger, startEngine, withEngineOptions } from '../options.js';
+import {
+  collect,
+  parseNumber,
+  parsePositiveInteger,
+  parseInteger,
+  startEngine,
+  withEngineOptions,
+} from '../options.js';
 
 function checkOutDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${dir} exists and is not a folder`);
@@ -22,13 +36,20 @@ export function registerAnalyze(program: Command): void {
   withEngineOptions(
     program
       .command('analyze')
-      .description('perceived distances of a dataset under a reconstruction loss: is the dataset adversarial for this loss?')
+      .description(
+        'perceived distances of a dataset under a reconstruction loss: is the dataset adversarial for this loss?',
+      )
       .argument('<dataset>', 'dataset name (see `disentangle datasets`)')
       .option('--set <key=value>', 'dataset parameter, repeatable (e.g. --set gridSpacing=4)', collect, [])
       .option('--loss <spec>', "reconstruction loss spec, e.g. mse, bce, 'mse+box31@3969'", 'mse')
       .option('--traversals <n>', 'random traversals per factor', parsePositiveInteger, perceivedDefaults.traversals)
       .option('--pairs <n>', 'pairs per factor for the correlations', parsePositiveInteger, perceivedDefaults.pairs)
-      .option('--random-pairs <n>', 'random pairs for the baseline distance', parsePositiveInteger, perceivedDefaults.randomPairs)
+      .option(
+        '--random-pairs <n>',
+        'random pairs for the baseline distance',
+        parsePositiveInteger,
+        perceivedDefaults.randomPairs,
+      )
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--local-variance', 'also compute the local variance structure (Gram matrix, local PCA)')
       .option('--json', 'last line is one JSON object')
@@ -36,13 +57,16 @@ export function registerAnalyze(program: Command): void {
   ).action(async (name: string, opts) => {
     if (opts.out) checkOutDir(opts.out);
     await prepareDataset(name);
-      const ds = createDataset(name, parseParamAssignments(opts.set));
+    const ds = createDataset(name, parseParamAssignments(opts.set));
     const loss = parseLoss(opts.loss);
     await startEngine(opts);
     const bar = new ProgressBar({ total: ds.factors.length * opts.traversals, label: 'analyze', unit: 'trav' });
     const t0 = performance.now();
     const report = analysePerceivedDistances(ds, loss, {
-      traversals: opts.traversals, pairs: opts.pairs, randomPairs: opts.randomPairs, seed: opts.seed,
+      traversals: opts.traversals,
+      pairs: opts.pairs,
+      randomPairs: opts.randomPairs,
+      seed: opts.seed,
       onProgress: (d) => bar.update(d),
     });
     bar.finish();
@@ -51,24 +75,55 @@ export function registerAnalyze(program: Command): void {
     const summary = { ...perceivedSummary(report), seconds: Math.round(seconds * 100) / 100 };
     if (opts.out) {
       writeFileAtomic(join(opts.out, 'report.html'), perceivedReportHtml(report, ds, lv));
-      writeFileAtomic(join(opts.out, 'analysis.json'), JSON.stringify({
-        ...summary,
-        matrices: Object.fromEntries(report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }])),
-        localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
-      }, null, 1));
+      writeFileAtomic(
+        join(opts.out, 'analysis.json'),
+        JSON.stringify(
+          {
+            ...summary,
+            matrices: Object.fromEntries(
+              report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }]),
+            ),
+            localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
+          },
+          null,
+          1,
+        ),
+      );
       writePng(join(opts.out, 'traversals.png'), traversalGridImage(ds, opts.seed));
     }
     if (opts.json) {
-      console.log(JSON.stringify(lv ? { ...summary, localVariance: { pcaAlignment: lv.pcaAlignment, pcaEigengap: lv.pcaEigengap } } : summary));
+      console.log(
+        JSON.stringify(
+          lv ? { ...summary, localVariance: { pcaAlignment: lv.pcaAlignment, pcaEigengap: lv.pcaEigengap } } : summary,
+        ),
+      );
     } else {
       console.log(`${report.dataset} ${JSON.stringify(report.params)} under ${report.loss} (${seconds.toFixed(1)} s)`);
-      console.log('factor'.padEnd(14) + 'size'.padStart(6) + 'mean'.padStart(10) + 'std'.padStart(10) + 'rank'.padStart(8) + 'linear'.padStart(8) + '  verdict');
+      console.log(
+        'factor'.padEnd(14) +
+          'size'.padStart(6) +
+          'mean'.padStart(10) +
+          'std'.padStart(10) +
+          'rank'.padStart(8) +
+          'linear'.padStart(8) +
+          '  verdict',
+      );
       for (const f of report.factors) {
-        console.log(f.name.padEnd(14) + String(f.size).padStart(6) + f.mean.toFixed(4).padStart(10) + f.std.toFixed(4).padStart(10) +
-          (Number.isFinite(f.rankCorrelation) ? f.rankCorrelation.toFixed(3) : 'n/a').padStart(8) +
-          (Number.isFinite(f.linearCorrelation) ? f.linearCorrelation.toFixed(3) : 'n/a').padStart(8) + `  ${f.verdict}`);
+        console.log(
+          f.name.padEnd(14) +
+            String(f.size).padStart(6) +
+            f.mean.toFixed(4).padStart(10) +
+            f.std.toFixed(4).padStart(10) +
+            (Number.isFinite(f.rankCorrelation) ? f.rankCorrelation.toFixed(3) : 'n/a').padStart(8) +
+            (Number.isFinite(f.linearCorrelation) ? f.linearCorrelation.toFixed(3) : 'n/a').padStart(8) +
+            `  ${f.verdict}`,
+        );
       }
-      console.log('random pairs'.padEnd(20) + report.randomPairs.mean.toFixed(4).padStart(10) + report.randomPairs.std.toFixed(4).padStart(10));
+      console.log(
+        'random pairs'.padEnd(20) +
+          report.randomPairs.mean.toFixed(4).padStart(10) +
+          report.randomPairs.std.toFixed(4).padStart(10),
+      );
       for (const n of report.notes) console.log(`note: ${n}`);
       if (opts.out) console.log(`report: ${join(opts.out, 'report.html')}`);
     }
@@ -77,7 +132,9 @@ export function registerAnalyze(program: Command): void {
   withEngineOptions(
     program
       .command('perturb')
-      .description('find the factor-conditioned perturbation m(w), ‖m‖∞ ≤ 1, that hides the local variance structure (Zietlow et al.)')
+      .description(
+        'find the factor-conditioned perturbation m(w), ‖m‖∞ ≤ 1, that hides the local variance structure (Zietlow et al.)',
+      )
       .argument('<dataset>', 'dataset name')
       .option('--set <key=value>', 'dataset parameter, repeatable', collect, [])
       .requiredOption('--epsilon <e>', 'perturbation amplitude ε in (0, 1] (≈ 0.1 for dSprites)', parseNumber)
@@ -89,11 +146,18 @@ export function registerAnalyze(program: Command): void {
   ).action(async (name: string, opts) => {
     if (!String(opts.out).endsWith('.npz')) throw new UserError(`--out must name a .npz file, got '${opts.out}'`);
     await prepareDataset(name);
-      const ds = createDataset(name, parseParamAssignments(opts.set));
-    if (!(opts.epsilon > 0 && opts.epsilon <= 1)) throw new UserError(`--epsilon must be in (0, 1], got ${opts.epsilon}`);
+    const ds = createDataset(name, parseParamAssignments(opts.set));
+    if (!(opts.epsilon > 0 && opts.epsilon <= 1))
+      throw new UserError(`--epsilon must be in (0, 1], got ${opts.epsilon}`);
     await startEngine(opts);
     const bar = new ProgressBar({ total: opts.steps, label: 'perturb', unit: 'step' });
-    const p = findPerturbation(ds, { epsilon: opts.epsilon, steps: opts.steps, batch: opts.batch, seed: opts.seed, onProgress: (s, _t, v) => bar.update(s, `objective ${v.toFixed(4)}`) });
+    const p = findPerturbation(ds, {
+      epsilon: opts.epsilon,
+      steps: opts.steps,
+      batch: opts.batch,
+      seed: opts.seed,
+      onProgress: (s, _t, v) => bar.update(s, `objective ${v.toFixed(4)}`),
+    });
     bar.finish();
     const perturbed = applyPerturbation(ds, p);
     const noise = applyUniformNoise(ds, opts.epsilon, opts.seed);
@@ -104,16 +168,34 @@ export function registerAnalyze(program: Command): void {
     };
     savePerturbation(opts.out, p, ds);
     const html = opts.out.replace(/\.npz$/, '.html');
-    writeFileAtomic(html, perturbationReportHtml(ds, p, lv, [traversalGridImage(ds, opts.seed), traversalGridImage(perturbed, opts.seed), traversalGridImage(noise, opts.seed)]));
+    writeFileAtomic(
+      html,
+      perturbationReportHtml(ds, p, lv, [
+        traversalGridImage(ds, opts.seed),
+        traversalGridImage(perturbed, opts.seed),
+        traversalGridImage(noise, opts.seed),
+      ]),
+    );
     const summary = {
-      dataset: ds.name, params: ds.params, epsilon: p.epsilon, out: opts.out, report: html,
-      alignmentBefore: p.alignmentBefore, alignmentAfter: p.alignmentAfter,
-      pcaAlignment: { original: lv.original.pcaAlignment, perturbed: lv.perturbed.pcaAlignment, noise: lv.noise.pcaAlignment },
+      dataset: ds.name,
+      params: ds.params,
+      epsilon: p.epsilon,
+      out: opts.out,
+      report: html,
+      alignmentBefore: p.alignmentBefore,
+      alignmentAfter: p.alignmentAfter,
+      pcaAlignment: {
+        original: lv.original.pcaAlignment,
+        perturbed: lv.perturbed.pcaAlignment,
+        noise: lv.noise.pcaAlignment,
+      },
     };
     if (opts.json) console.log(JSON.stringify(summary));
     else {
       console.log(`perturbation written to ${opts.out}; report ${html}`);
-      console.log(`local PCA alignment with factors: original ${lv.original.pcaAlignment.toFixed(3)}, perturbed ${lv.perturbed.pcaAlignment.toFixed(3)}, noise control ${lv.noise.pcaAlignment.toFixed(3)}`);
+      console.log(
+        `local PCA alignment with factors: original ${lv.original.pcaAlignment.toFixed(3)}, perturbed ${lv.perturbed.pcaAlignment.toFixed(3)}, noise control ${lv.noise.pcaAlignment.toFixed(3)}`,
+      );
     }
   });
 }

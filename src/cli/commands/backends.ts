@@ -14,6 +14,10 @@ export function registerBackends(program: Command): void {
         rows.push({ name, description: p.description, available: reason === null, reason });
       }
       if (opts.json) console.log(JSON.stringify(rows));
-      else for (const r of rows) console.log(`${r.name.padEnd(6)} ${r.available ? 'yes' : 'no '}  ${r.description}${r.reason ? ` — ${r.reason}` : ''}`);
+      else
+        for (const r of rows)
+          console.log(
+            `${r.name.padEnd(6)} ${r.available ? 'yes' : 'no '}  ${r.description}${r.reason ? ` — ${r.reason}` : ''}`,
+          );
     });
 }

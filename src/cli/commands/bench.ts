@@ -21,7 +21,10 @@ export function registerBench(program: Command): void {
     const r = await benchStep(opts);
     const out = { bench: 'step', backend: info.backend, device: info.device, threads: info.threads, ...r };
     if (opts.json) console.log(JSON.stringify(out));
-    else console.log(`${info.backend}: ${r.ms_per_step} ms/step (min ${r.min_ms}, max ${r.max_ms}) at batch ${r.batch}, z ${r.z}`);
+    else
+      console.log(
+        `${info.backend}: ${r.ms_per_step} ms/step (min ${r.min_ms}, max ${r.max_ms}) at batch ${r.batch}, z ${r.z}`,
+      );
   });
 
   bench
@@ -31,7 +34,9 @@ export function registerBench(program: Command): void {
     .action((opts) => {
       const r = benchData();
       if (opts.json) console.log(JSON.stringify(r));
-      else for (const d of r) console.log(`${d.dataset.padEnd(16)} ${d.ms_per_batch64} ms / batch of 64 (${d.observations_per_s} obs/s)`);
+      else
+        for (const d of r)
+          console.log(`${d.dataset.padEnd(16)} ${d.ms_per_batch64} ms / batch of 64 (${d.observations_per_s} obs/s)`);
     });
 
   bench

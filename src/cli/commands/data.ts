@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { createDataset, prepareDataset, datasetCatalogue, parseParamAssignments, renderObservations } from '../../data/index.js';
+import {
+  createDataset,
+  prepareDataset,
+  datasetCatalogue,
+  parseParamAssignments,
+  renderObservations,
+} from '../../data/index.js';
 import { writeNpz } from '../../data/formats/npz.js';
 import { Rng } from '../../util/rng.js';
 import { UserError } from '../../util/errors.js';
@@ -21,11 +27,15 @@ export function registerData(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const cat = datasetCatalogue();
       if (opts.json) {
-        console.log(JSON.stringify(cat.map(({ name, factors, shape, params, kind }) => ({ name, kind, factors, shape, params }))));
+        console.log(
+          JSON.stringify(cat.map(({ name, factors, shape, params, kind }) => ({ name, kind, factors, shape, params }))),
+        );
         return;
       }
       for (const d of cat) {
-        console.log(`${d.name.padEnd(16)} ${d.shape.join('×').padEnd(9)} ${d.factors.map((f) => `${f.name}(${f.size})`).join(' ')}`);
+        console.log(
+          `${d.name.padEnd(16)} ${d.shape.join('×').padEnd(9)} ${d.factors.map((f) => `${f.name}(${f.size})`).join(' ')}`,
+        );
         console.log(`${''.padEnd(16)} ${d.description}`);
       }
     });
@@ -48,12 +58,18 @@ export function registerData(program: Command): void {
       let indices: Int32Array;
       if (opts.indices !== undefined) {
         if (opts.num !== undefined) throw new UserError('give either --indices or --num, not both');
-        const parts = String(opts.indices).split(',').map((s) => s.trim()).filter(Boolean);
-        indices = Int32Array.from(parts.map((p) => {
-          const v = Number(p);
-          if (!Number.isInteger(v) || v < 0 || v >= ds.size) throw new UserError(`index '${p}' is out of range: valid indices are 0 … ${ds.size - 1}`);
-          return v;
-        }));
+        const parts = String(opts.indices)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        indices = Int32Array.from(
+          parts.map((p) => {
+            const v = Number(p);
+            if (!Number.isInteger(v) || v < 0 || v >= ds.size)
+              throw new UserError(`index '${p}' is out of range: valid indices are 0 … ${ds.size - 1}`);
+            return v;
+          }),
+        );
       } else if (opts.num !== undefined) {
         indices = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       } else throw new UserError('give --indices i,j,... or --num N (with --seed S)');
@@ -86,7 +102,10 @@ export function registerData(program: Command): void {
       const ds = createDataset(name, parseParamAssignments(opts.set));
       const idx = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       const [h, w, c] = ds.obsShape;
-      writePng(opts.out, tileImages(renderObservations(ds, idx), idx.length, h, w, c, Math.ceil(Math.sqrt(idx.length)), 2, 0.5));
+      writePng(
+        opts.out,
+        tileImages(renderObservations(ds, idx), idx.length, h, w, c, Math.ceil(Math.sqrt(idx.length)), 2, 0.5),
+      );
       console.log(`wrote ${opts.out}`);
     });
 

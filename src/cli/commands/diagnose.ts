@@ -7,7 +7,9 @@ export function registerDiagnose(program: Command): void {
   withEngineOptions(
     program
       .command('diagnose')
-      .description('diagnostics of a trained run: active latents, decoder-Jacobian orthogonality, traversal linearity and axis alignment')
+      .description(
+        'diagnostics of a trained run: active latents, decoder-Jacobian orthogonality, traversal linearity and axis alignment',
+      )
       .argument('<run-dir>', 'a run folder made by `disentangle train`')
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--json', 'last line is one JSON object'),
@@ -16,8 +18,12 @@ export function registerDiagnose(program: Command): void {
     const r = await diagnoseRun(dir, { seed: opts.seed });
     if (opts.json) console.log(JSON.stringify(r));
     else {
-      console.log(`active latents: ${r.activeLatents ?? 'n/a'}; Jacobian distance to orthogonality ${r.jacobianDistanceToOrthogonality.toFixed(3)}`);
-      console.log(`linearity ${r.factored.linearity.toFixed(3)}, axis alignment ${r.factored.axisAlignment.toFixed(3)}, rank corr. ${r.factored.rankCorrelation.toFixed(3)}`);
+      console.log(
+        `active latents: ${r.activeLatents ?? 'n/a'}; Jacobian distance to orthogonality ${r.jacobianDistanceToOrthogonality.toFixed(3)}`,
+      );
+      console.log(
+        `linearity ${r.factored.linearity.toFixed(3)}, axis alignment ${r.factored.axisAlignment.toFixed(3)}, rank corr. ${r.factored.rankCorrelation.toFixed(3)}`,
+      );
       console.log(`wrote ${join(dir, 'diagnose.json')} and ${join(dir, 'diagnose.html')}`);
     }
   });

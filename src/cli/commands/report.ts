@@ -8,19 +8,36 @@ export function registerReport(program: Command): void {
   withEngineOptions(
     program
       .command('report')
-      .description("the main job: Michlo et al.'s headline story in a few minutes (analysis, two short β-VAE runs, scores, one HTML report)")
+      .description(
+        "the main job: Michlo et al.'s headline story in a few minutes (analysis, two short β-VAE runs, scores, one HTML report)",
+      )
       .option('--out <dir>', 'output folder', 'out/report')
       .option('--steps <n>', 'training steps per run', parsePositiveInteger, headlineDefaults.steps)
       .option('--batch-size <n>', 'training batch size', parsePositiveInteger, headlineDefaults.batchSize)
-      .option('--traversals <n>', 'traversals per factor for the analysis', parsePositiveInteger, headlineDefaults.traversals)
+      .option(
+        '--traversals <n>',
+        'traversals per factor for the analysis',
+        parsePositiveInteger,
+        headlineDefaults.traversals,
+      )
       .option('--pairs <n>', 'pairs per factor for the correlations', parsePositiveInteger, headlineDefaults.pairs)
-      .option('--codes <n>', 'observations encoded for the scores', parsePositiveInteger, headlineDefaults.numTrainCodes)
+      .option(
+        '--codes <n>',
+        'observations encoded for the scores',
+        parsePositiveInteger,
+        headlineDefaults.numTrainCodes,
+      )
       .option('--seed <n>', 'random seed', parseInteger, headlineDefaults.seed),
   ).action(async (opts) => {
     await startEngine(opts);
     const path = await runHeadline({
-      out: opts.out, steps: opts.steps, batchSize: opts.batchSize, traversals: opts.traversals, pairs: opts.pairs,
-      seed: opts.seed, numTrainCodes: opts.codes,
+      out: opts.out,
+      steps: opts.steps,
+      batchSize: opts.batchSize,
+      traversals: opts.traversals,
+      pairs: opts.pairs,
+      seed: opts.seed,
+      numTrainCodes: opts.codes,
     });
     console.log(`report: ${resolve(path)}`);
   });

@@ -4,7 +4,14 @@ import { parseScalar } from '../../data/index.js';
 import { setPath } from '../../config/index.js';
 import { startRun, openRun, trainRun, disposeRun } from '../../train/index.js';
 import { UserError } from '../../util/errors.js';
-import { collect, parseInteger, parseNumber, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
+import {
+  collect,
+  parseInteger,
+  parseNumber,
+  parsePositiveInteger,
+  startEngine,
+  withEngineOptions,
+} from '../options.js';
 
 export function registerTrain(program: Command): void {
   withEngineOptions(
@@ -22,13 +29,19 @@ export function registerTrain(program: Command): void {
       .option('--loss <spec>', "reconstruction loss spec, e.g. bce, mse, 'mse+box31@3969'")
       .option('--seed <n>', 'random seed', parseInteger)
       .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInteger)
-      .option('--set <path=value>', 'override any config key, repeatable (e.g. --set dataset.gridSpacing=2)', collect, [])
+      .option(
+        '--set <path=value>',
+        'override any config key, repeatable (e.g. --set dataset.gridSpacing=2)',
+        collect,
+        [],
+      )
       .option('--out <dir>', 'run folder (new)')
       .option('--resume <dir>', 'continue a stopped run to its configured end')
       .option('--quiet', 'no progress bar'),
   ).action(async (opts) => {
     if (opts.resume) {
-      if (opts.out || opts.config || opts.set.length) throw new UserError('--resume takes the run folder alone (its config.json is used)');
+      if (opts.out || opts.config || opts.set.length)
+        throw new UserError('--resume takes the run folder alone (its config.json is used)');
       await startEngine(opts);
       const run = await openRun(opts.resume);
       console.error(`resuming ${opts.resume} at step ${run.step} of ${run.config.train.steps}`);
@@ -41,9 +54,15 @@ export function registerTrain(program: Command): void {
     let cfg: Record<string, any> = {};
     if (opts.config) {
       if (!existsSync(opts.config)) throw new UserError(`config file not found: ${opts.config}`);
-      try { cfg = JSON.parse(readFileSync(opts.config, 'utf8')); } catch (e) { throw new UserError(`${opts.config} is not valid JSON: ${(e as Error).message}`); }
+      try {
+        cfg = JSON.parse(readFileSync(opts.config, 'utf8'));
+      } catch (e) {
+        throw new UserError(`${opts.config} is not valid JSON: ${(e as Error).message}`);
+      }
     }
-    const flag = (path: string, v: unknown) => { if (v !== undefined) setPath(cfg, path, v); };
+    const flag = (path: string, v: unknown) => {
+      if (v !== undefined) setPath(cfg, path, v);
+    };
     flag('dataset.name', opts.dataset);
     flag('framework.name', opts.framework);
     flag('train.steps', opts.steps);

@@ -7,8 +7,18 @@ import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { UserError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 
-export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'int32' | 'uint32' | 'int64' | 'float32' | 'float64' | 'bool';
-export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array | BigInt64Array | Float32Array | Float64Array;
+export type DType =
+  'uint8' | 'int8' | 'uint16' | 'int16' | 'int32' | 'uint32' | 'int64' | 'float32' | 'float64' | 'bool';
+export type TypedArray =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array;
 
 export interface NdArray {
   dtype: DType;
@@ -17,7 +27,16 @@ export interface NdArray {
 }
 
 const DESCR: Record<DType, string> = {
-  uint8: '|u1', int8: '|i1', uint16: '<u2', int16: '<i2', int32: '<i4', uint32: '<u4', int64: '<i8', float32: '<f4', float64: '<f8', bool: '|b1',
+  uint8: '|u1',
+  int8: '|i1',
+  uint16: '<u2',
+  int16: '<i2',
+  int32: '<i4',
+  uint32: '<u4',
+  int64: '<i8',
+  float32: '<f4',
+  float64: '<f8',
+  bool: '|b1',
 };
 const FROM_DESCR: Record<string, DType> = Object.fromEntries(Object.entries(DESCR).map(([k, v]) => [v, k as DType]));
 FROM_DESCR['<b1'] = 'bool';
@@ -25,8 +44,16 @@ FROM_DESCR['|i1'] = 'int8';
 FROM_DESCR['<u1'] = 'uint8';
 FROM_DESCR['<i1'] = 'int8';
 const CTOR: Record<DType, any> = {
-  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, int32: Int32Array, uint32: Uint32Array,
-  int64: BigInt64Array, float32: Float32Array, float64: Float64Array, bool: Uint8Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  bool: Uint8Array,
 };
 
 export function writeNpy(arr: NdArray): Uint8Array {
@@ -45,7 +72,10 @@ export function writeNpy(arr: NdArray): Uint8Array {
 }
 
 /** Parse an .npy header: dtype, shape and the byte offset of the data. */
-export function parseNpyHeader(bytes: Uint8Array, where = 'npy'): { dtype: DType; shape: number[]; dataOffset: number } {
+export function parseNpyHeader(
+  bytes: Uint8Array,
+  where = 'npy',
+): { dtype: DType; shape: number[]; dataOffset: number } {
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY') {
     throw new UserError(`${where}: not an .npy array (bad magic)`);
   }
@@ -58,13 +88,23 @@ export function parseNpyHeader(bytes: Uint8Array, where = 'npy'): { dtype: DType
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeStr === undefined) throw new UserError(`${where}: unreadable .npy header '${header.trim()}'`);
-  if (fortran === 'True') throw new UserError(`${where}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
-  if (descr.startsWith('>')) throw new UserError(`${where}: big-endian dtype '${descr}' is not supported; convert with .astype('<${descr.slice(1)}')`);
+  if (!descr || !fortran || shapeStr === undefined)
+    throw new UserError(`${where}: unreadable .npy header '${header.trim()}'`);
+  if (fortran === 'True')
+    throw new UserError(`${where}: Fortran-order arrays are not supported; save with np.ascontiguousarray`);
+  if (descr.startsWith('>'))
+    throw new UserError(
+      `${where}: big-endian dtype '${descr}' is not supported; convert with .astype('<${descr.slice(1)}')`,
+    );
   if (descr === '|O') throw new UserError(`${where}: pickled object arrays are not supported`);
   const dtype = FROM_DESCR[descr];
-  if (!dtype) throw new UserError(`${where}: unsupported dtype '${descr}' (supported: ${Object.values(DESCR).join(', ')})`);
-  const shape = shapeStr.split(',').map((s) => s.trim()).filter((s) => s.length).map(Number);
+  if (!dtype)
+    throw new UserError(`${where}: unsupported dtype '${descr}' (supported: ${Object.values(DESCR).join(', ')})`);
+  const shape = shapeStr
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length)
+    .map(Number);
   return { dtype, shape, dataOffset: start + hlen };
 }
 
@@ -73,7 +113,8 @@ export function readNpy(bytes: Uint8Array, where = 'npy'): NdArray {
   const n = shape.reduce((a, b) => a * b, 1);
   const ctor = CTOR[dtype];
   const nbytes = n * ctor.BYTES_PER_ELEMENT;
-  if (bytes.length - dataOffset < nbytes) throw new UserError(`${where}: truncated: expected ${nbytes} bytes of data, found ${bytes.length - dataOffset}`);
+  if (bytes.length - dataOffset < nbytes)
+    throw new UserError(`${where}: truncated: expected ${nbytes} bytes of data, found ${bytes.length - dataOffset}`);
   const copy = new Uint8Array(bytes.subarray(dataOffset, dataOffset + nbytes)); // a copy (Buffer.slice would be a view)
   return { dtype, shape, data: new ctor(copy.buffer, 0, n) };
 }
@@ -140,7 +181,10 @@ export function writeNpz(path: string, arrays: Record<string, NdArray>, compress
   ev.setUint32(16, offset, true);
   const all = new Uint8Array(offset + cdSize + 22);
   let p = 0;
-  for (const part of [...parts, ...central, end]) { all.set(part, p); p += part.length; }
+  for (const part of [...parts, ...central, end]) {
+    all.set(part, p);
+    p += part.length;
+  }
   writeFileAtomic(path, all);
 }
 
@@ -149,7 +193,9 @@ export function readNpz(path: string): Record<string, NdArray> {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UserError(
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   return parseNpz(bytes, path);
 }
@@ -158,14 +204,18 @@ export function parseNpz(bytes: Uint8Array, where = 'npz'): Record<string, NdArr
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (dv.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new UserError(`${where}: not an .npz (zip) file, or truncated (no end-of-archive record)`);
   const count = dv.getUint16(eocd + 10, true);
   let p = dv.getUint32(eocd + 16, true);
   const out: Record<string, NdArray> = {};
   for (let i = 0; i < count; i++) {
-    if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50) throw new UserError(`${where}: corrupt zip directory`);
+    if (p + 46 > bytes.length || dv.getUint32(p, true) !== 0x02014b50)
+      throw new UserError(`${where}: corrupt zip directory`);
     const method = dv.getUint16(p + 10, true);
     let csize = dv.getUint32(p + 20, true);
     let usize = dv.getUint32(p + 24, true);
@@ -178,26 +228,42 @@ export function parseNpz(bytes: Uint8Array, where = 'npz'): Record<string, NdArr
     let x = p + 46 + nlen;
     const xend = x + xlen;
     while (x + 4 <= xend) {
-      const id = dv.getUint16(x, true), sz = dv.getUint16(x + 2, true);
+      const id = dv.getUint16(x, true),
+        sz = dv.getUint16(x + 2, true);
       if (id === 1) {
         let q = x + 4;
-        if (usize === 0xffffffff) { usize = Number(dv.getBigUint64(q, true)); q += 8; }
-        if (csize === 0xffffffff) { csize = Number(dv.getBigUint64(q, true)); q += 8; }
-        if (loff === 0xffffffff) { loff = Number(dv.getBigUint64(q, true)); q += 8; }
+        if (usize === 0xffffffff) {
+          usize = Number(dv.getBigUint64(q, true));
+          q += 8;
+        }
+        if (csize === 0xffffffff) {
+          csize = Number(dv.getBigUint64(q, true));
+          q += 8;
+        }
+        if (loff === 0xffffffff) {
+          loff = Number(dv.getBigUint64(q, true));
+          q += 8;
+        }
       }
       x += 4 + sz;
     }
     p = xend + clen;
     if (loff + 30 > bytes.length) throw new UserError(`${where}: truncated (member '${name}')`);
     const start = loff + 30 + dv.getUint16(loff + 26, true) + dv.getUint16(loff + 28, true);
-    if (start + csize > bytes.length) throw new UserError(`${where}: truncated: member '${name}' needs ${csize} bytes, file ends early`);
+    if (start + csize > bytes.length)
+      throw new UserError(`${where}: truncated: member '${name}' needs ${csize} bytes, file ends early`);
     const body = bytes.subarray(start, start + csize);
     let raw: Uint8Array;
     if (method === 0) raw = body;
     else if (method === 8) {
-      try { raw = inflateRawSync(body); } catch { throw new UserError(`${where}: member '${name}' is corrupt (inflate failed)`); }
+      try {
+        raw = inflateRawSync(body);
+      } catch {
+        throw new UserError(`${where}: member '${name}' is corrupt (inflate failed)`);
+      }
     } else throw new UserError(`${where}: member '${name}' uses unsupported zip compression method ${method}`);
-    if (raw.length !== usize) throw new UserError(`${where}: member '${name}' has ${raw.length} bytes, expected ${usize}`);
+    if (raw.length !== usize)
+      throw new UserError(`${where}: member '${name}' has ${raw.length} bytes, expected ${usize}`);
     const key = name.endsWith('.npy') ? name.slice(0, -4) : name;
     out[key] = readNpy(raw, `${where}:${key}`);
   }
@@ -206,12 +272,17 @@ export function parseNpz(bytes: Uint8Array, where = 'npz'): Record<string, NdArr
 
 /** Any integer or float array as float64 / int32 (int64 values must fit). */
 export function toFloat64(a: NdArray): Float64Array {
-  return a.data instanceof BigInt64Array ? Float64Array.from(a.data, (v) => Number(v)) : Float64Array.from(a.data as ArrayLike<number>);
+  return a.data instanceof BigInt64Array
+    ? Float64Array.from(a.data, (v) => Number(v))
+    : Float64Array.from(a.data as ArrayLike<number>);
 }
 export function toInt32(a: NdArray, where = 'array'): Int32Array {
   if (a.dtype === 'float32' || a.dtype === 'float64') {
     const d = a.data as Float32Array;
-    for (let i = 0; i < d.length; i++) if (!Number.isInteger(d[i])) throw new UserError(`${where} must hold integer labels, found ${d[i]}`);
+    for (let i = 0; i < d.length; i++)
+      if (!Number.isInteger(d[i])) throw new UserError(`${where} must hold integer labels, found ${d[i]}`);
   }
-  return a.data instanceof BigInt64Array ? Int32Array.from(a.data, (v) => Number(v)) : Int32Array.from(a.data as ArrayLike<number>);
+  return a.data instanceof BigInt64Array
+    ? Int32Array.from(a.data, (v) => Number(v))
+    : Int32Array.from(a.data as ArrayLike<number>);
 }

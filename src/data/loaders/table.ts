@@ -32,12 +32,16 @@ export class TableDataset implements GroundTruthDataset {
     this.stateSpace = new StateSpace(factors.map((f) => f.size));
     this.size = this.stateSpace.size;
     const F = factors.length;
-    if (labels.length !== images.rows * F) throw new UserError(`${where}: ${images.rows} images but ${labels.length / F} factor rows`);
+    if (labels.length !== images.rows * F)
+      throw new UserError(`${where}: ${images.rows} images but ${labels.length / F} factor rows`);
     this.rowOf = new Int32Array(this.size).fill(-1);
     for (let r = 0; r < images.rows; r++) {
       const f = labels.subarray(r * F, (r + 1) * F);
       for (let k = 0; k < F; k++) {
-        if (!(f[k] >= 0 && f[k] < factors[k].size)) throw new UserError(`${where}: row ${r} has ${factors[k].name} = ${f[k]}, outside 0 … ${factors[k].size - 1}`);
+        if (!(f[k] >= 0 && f[k] < factors[k].size))
+          throw new UserError(
+            `${where}: row ${r} has ${factors[k].name} = ${f[k]}, outside 0 … ${factors[k].size - 1}`,
+          );
       }
       const idx = this.stateSpace.toIndex(f);
       if (this.rowOf[idx] < 0) this.rowOf[idx] = r;
@@ -45,7 +49,9 @@ export class TableDataset implements GroundTruthDataset {
     const missing = this.rowOf.indexOf(-1);
     if (missing >= 0) {
       const f = this.stateSpace.toFactors(missing);
-      throw new UserError(`${where}: the factors do not form a full grid: no image for ${factors.map((s, k) => `${s.name}=${f[k]}`).join(', ')}`);
+      throw new UserError(
+        `${where}: the factors do not form a full grid: no image for ${factors.map((s, k) => `${s.name}=${f[k]}`).join(', ')}`,
+      );
     }
   }
 
@@ -55,7 +61,11 @@ export class TableDataset implements GroundTruthDataset {
 }
 
 /** Labels 0 … k−1 for each column of a float/int table, by sorted unique values (e.g. Shapes3D's float labels). */
-export function labelsFromValues(values: ArrayLike<number>, n: number, F: number): { labels: Int32Array; sizes: number[] } {
+export function labelsFromValues(
+  values: ArrayLike<number>,
+  n: number,
+  F: number,
+): { labels: Int32Array; sizes: number[] } {
   const labels = new Int32Array(n * F);
   const sizes: number[] = [];
   for (let k = 0; k < F; k++) {
@@ -79,13 +89,26 @@ export function uint8Source(data: Uint8Array, rows: number, rowSize: number, sca
 }
 
 /** Area-average resize of one HWC uint8 image (e.g. SmallNORB 96² → 64²). */
-export function resizeArea(src: ArrayLike<number>, h: number, w: number, c: number, H: number, W: number, out: Float32Array, offset: number, scale = 1 / 255): void {
+export function resizeArea(
+  src: ArrayLike<number>,
+  h: number,
+  w: number,
+  c: number,
+  H: number,
+  W: number,
+  out: Float32Array,
+  offset: number,
+  scale = 1 / 255,
+): void {
   for (let y = 0; y < H; y++) {
-    const y0 = (y * h) / H, y1 = ((y + 1) * h) / H;
+    const y0 = (y * h) / H,
+      y1 = ((y + 1) * h) / H;
     for (let x = 0; x < W; x++) {
-      const x0 = (x * w) / W, x1 = ((x + 1) * w) / W;
+      const x0 = (x * w) / W,
+        x1 = ((x + 1) * w) / W;
       for (let ch = 0; ch < c; ch++) {
-        let s = 0, a = 0;
+        let s = 0,
+          a = 0;
         for (let yy = Math.floor(y0); yy < Math.ceil(y1); yy++) {
           const wy = Math.min(yy + 1, y1) - Math.max(yy, y0);
           for (let xx = Math.floor(x0); xx < Math.ceil(x1); xx++) {

@@ -8,7 +8,14 @@ import { z } from 'zod';
 import { StateSpace } from '../state-space.js';
 import type { GroundTruthDataset, FactorSpec } from '../types.js';
 
-const HUES: Array<[number, number, number]> = [[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 1, 1], [0, 0, 1], [1, 0, 1]];
+const HUES: Array<[number, number, number]> = [
+  [1, 0, 0],
+  [1, 1, 0],
+  [0, 1, 0],
+  [0, 1, 1],
+  [0, 0, 1],
+  [1, 0, 1],
+];
 const INTENSITIES = [0.25, 0.5, 0.75, 1];
 const SCALES = [7, 9, 11, 13, 15];
 
@@ -26,8 +33,19 @@ export class XYObject implements GroundTruthDataset {
   constructor(readonly shaded = false) {
     this.name = shaded ? 'xyobject_shaded' : 'xyobject';
     this.factors = shaded
-      ? [{ name: 'x', size: 25 }, { name: 'y', size: 25 }, { name: 'scale', size: 5 }, { name: 'intensity', size: 4 }, { name: 'color', size: 6 }]
-      : [{ name: 'x', size: 25 }, { name: 'y', size: 25 }, { name: 'scale', size: 5 }, { name: 'color', size: 24 }];
+      ? [
+          { name: 'x', size: 25 },
+          { name: 'y', size: 25 },
+          { name: 'scale', size: 5 },
+          { name: 'intensity', size: 4 },
+          { name: 'color', size: 6 },
+        ]
+      : [
+          { name: 'x', size: 25 },
+          { name: 'y', size: 25 },
+          { name: 'scale', size: 5 },
+          { name: 'color', size: 24 },
+        ];
     this.stateSpace = new StateSpace(this.factors.map((x) => x.size));
     this.f = new Int32Array(this.factors.length);
   }
@@ -40,21 +58,25 @@ export class XYObject implements GroundTruthDataset {
     const s = SCALES[f[2]];
     // positions are for the largest square; smaller squares are centred on the same spot
     const off = (15 - s) >> 1;
-    const x0 = f[0] * 2 + off, y0 = f[1] * 2 + off;
+    const x0 = f[0] * 2 + off,
+      y0 = f[1] * 2 + off;
     out.fill(0, offset, offset + 64 * 64 * 3);
-    for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) for (let c = 0; c < 3; c++) out[offset + (y * 64 + x) * 3 + c] = rgb[c];
+    for (let y = y0; y < y0 + s; y++)
+      for (let x = x0; x < x0 + s; x++) for (let c = 0; c < 3; c++) out[offset + (y * 64 + x) * 3 + c] = rgb[c];
   }
 }
 
 /** Pinwheel (Mathieu et al.'s clustering data): 2-D points on spiralling arms, one observation per (class, point). */
-export const pinwheelSchema = z.object({
-  classes: z.number().int().min(1).default(4),
-  perClass: z.number().int().min(1).default(100),
-  radialStd: z.number().min(0).default(0.3),
-  tangentialStd: z.number().min(0).default(0.1),
-  rate: z.number().default(0.25),
-  seed: z.number().int().default(0),
-}).strict();
+export const pinwheelSchema = z
+  .object({
+    classes: z.number().int().min(1).default(4),
+    perClass: z.number().int().min(1).default(100),
+    radialStd: z.number().min(0).default(0.3),
+    tangentialStd: z.number().min(0).default(0.1),
+    rate: z.number().default(0.25),
+    seed: z.number().int().default(0),
+  })
+  .strict();
 
 export class Pinwheel implements GroundTruthDataset {
   readonly name = 'pinwheel';
@@ -68,22 +90,30 @@ export class Pinwheel implements GroundTruthDataset {
   constructor(params: z.input<typeof pinwheelSchema> = {}) {
     const p = pinwheelSchema.parse(params);
     this.params = { ...p };
-    this.factors = [{ name: 'class', size: p.classes }, { name: 'point', size: p.perClass }];
+    this.factors = [
+      { name: 'class', size: p.classes },
+      { name: 'point', size: p.perClass },
+    ];
     this.stateSpace = new StateSpace([p.classes, p.perClass]);
     this.size = this.stateSpace.size;
     // Deterministic points from the seed: (r, t) ~ (N(1, radialStd), N(0, tangentialStd)), rotated by
     // class angle + rate·exp(r) — the usual pinwheel construction.
     let state = (p.seed >>> 0) ^ 0x9e3779b9;
-    const uni = () => { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; return (state + 0.5) / 4294967296; };
+    const uni = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return (state + 0.5) / 4294967296;
+    };
     const gauss = () => Math.sqrt(-2 * Math.log(uni())) * Math.cos(2 * Math.PI * uni());
     this.points = new Float32Array(this.size * 2);
-    for (let c = 0; c < p.classes; c++) for (let i = 0; i < p.perClass; i++) {
-      const r = 1 + p.radialStd * gauss(), t = p.tangentialStd * gauss();
-      const angle = (2 * Math.PI * c) / p.classes + p.rate * Math.exp(r);
-      const k = (c * p.perClass + i) * 2;
-      this.points[k] = r * Math.cos(angle) - t * Math.sin(angle);
-      this.points[k + 1] = r * Math.sin(angle) + t * Math.cos(angle);
-    }
+    for (let c = 0; c < p.classes; c++)
+      for (let i = 0; i < p.perClass; i++) {
+        const r = 1 + p.radialStd * gauss(),
+          t = p.tangentialStd * gauss();
+        const angle = (2 * Math.PI * c) / p.classes + p.rate * Math.exp(r);
+        const k = (c * p.perClass + i) * 2;
+        this.points[k] = r * Math.cos(angle) - t * Math.sin(angle);
+        this.points[k + 1] = r * Math.sin(angle) + t * Math.cos(angle);
+      }
   }
 
   renderInto(index: number, out: Float32Array, offset: number): void {

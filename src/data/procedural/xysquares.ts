@@ -11,22 +11,28 @@ import { z } from 'zod';
 import { StateSpace } from '../state-space.js';
 import type { GroundTruthDataset, FactorSpec } from '../types.js';
 
-export const xySquaresSchema = z.object({
-  squareSize: z.number().int().min(1).default(8),
-  imageSize: z.number().int().min(1).default(64),
-  /** Distance between neighbouring positions; defaults to squareSize (no overlap). */
-  gridSpacing: z.number().int().min(1).optional(),
-  /** Cap on placements per axis (the paper's spacing sweep uses 8). */
-  gridSize: z.number().int().min(1).nullable().default(null),
-  numSquares: z.number().int().min(1).max(3).default(3),
-  /** true: square i drawn in channel i (RGB); false: all squares in one grey channel. */
-  rgb: z.boolean().default(true),
-  fillValue: z.number().min(0).max(1).default(1),
-}).strict();
+export const xySquaresSchema = z
+  .object({
+    squareSize: z.number().int().min(1).default(8),
+    imageSize: z.number().int().min(1).default(64),
+    /** Distance between neighbouring positions; defaults to squareSize (no overlap). */
+    gridSpacing: z.number().int().min(1).optional(),
+    /** Cap on placements per axis (the paper's spacing sweep uses 8). */
+    gridSize: z.number().int().min(1).nullable().default(null),
+    numSquares: z.number().int().min(1).max(3).default(3),
+    /** true: square i drawn in channel i (RGB); false: all squares in one grey channel. */
+    rgb: z.boolean().default(true),
+    fillValue: z.number().min(0).max(1).default(1),
+  })
+  .strict();
 
 export type XYSquaresParams = z.input<typeof xySquaresSchema>;
 
-const NAMES = [['x_R', 'y_R'], ['x_G', 'y_G'], ['x_B', 'y_B']];
+const NAMES = [
+  ['x_R', 'y_R'],
+  ['x_G', 'y_G'],
+  ['x_B', 'y_B'],
+];
 
 export function placements(imageSize: number, squareSize: number, spacing: number, gridSize: number | null): number {
   const fit = Math.floor((imageSize - squareSize) / spacing) + 1;
@@ -48,11 +54,14 @@ export class XYSquares implements GroundTruthDataset {
   constructor(params: XYSquaresParams = {}) {
     const parsed = xySquaresSchema.parse(params);
     const p = { ...parsed, gridSpacing: parsed.gridSpacing ?? parsed.squareSize };
-    if (p.squareSize > p.imageSize) throw new RangeError(`squareSize ${p.squareSize} must be ≤ imageSize ${p.imageSize}`);
+    if (p.squareSize > p.imageSize)
+      throw new RangeError(`squareSize ${p.squareSize} must be ≤ imageSize ${p.imageSize}`);
     this.p = p;
     this.placements = placements(p.imageSize, p.squareSize, p.gridSpacing, p.gridSize);
     this.offset = Math.floor((p.imageSize - (p.squareSize + (this.placements - 1) * p.gridSpacing)) / 2);
-    this.factors = NAMES.slice(0, p.numSquares).flat().map((name) => ({ name, size: this.placements }));
+    this.factors = NAMES.slice(0, p.numSquares)
+      .flat()
+      .map((name) => ({ name, size: this.placements }));
     this.obsShape = [p.imageSize, p.imageSize, p.rgb ? 3 : 1];
     this.params = { ...p };
     this.stateSpace = new StateSpace(this.factors.map((f) => f.size));
@@ -82,19 +91,26 @@ export class XYSingleSquare extends XYSquares {
   override readonly name = 'xysinglesquare';
   constructor(params: Omit<XYSquaresParams, 'numSquares' | 'rgb'> = {}) {
     super({ ...params, numSquares: 1, rgb: false });
-    (this.factors as FactorSpec[]).splice(0, 2, { name: 'x', size: this.placements }, { name: 'y', size: this.placements });
+    (this.factors as FactorSpec[]).splice(
+      0,
+      2,
+      { name: 'x', size: this.placements },
+      { name: 'y', size: this.placements },
+    );
   }
 }
 
 /** XColumns: like XYSquares but full-height columns (factors x_R, x_G, x_B). */
-export const xColumnsSchema = z.object({
-  columnWidth: z.number().int().min(1).default(8),
-  imageSize: z.number().int().min(1).default(64),
-  gridSpacing: z.number().int().min(1).optional(),
-  gridSize: z.number().int().min(1).nullable().default(null),
-  numColumns: z.number().int().min(1).max(3).default(3),
-  fillValue: z.number().min(0).max(1).default(1),
-}).strict();
+export const xColumnsSchema = z
+  .object({
+    columnWidth: z.number().int().min(1).default(8),
+    imageSize: z.number().int().min(1).default(64),
+    gridSpacing: z.number().int().min(1).optional(),
+    gridSize: z.number().int().min(1).nullable().default(null),
+    numColumns: z.number().int().min(1).max(3).default(3),
+    fillValue: z.number().min(0).max(1).default(1),
+  })
+  .strict();
 
 export class XColumns implements GroundTruthDataset {
   readonly name = 'xcolumns';
@@ -126,7 +142,8 @@ export class XColumns implements GroundTruthDataset {
     this.stateSpace.toFactors(index, this.f);
     for (let i = 0; i < this.factors.length; i++) {
       const x0 = this.offset + this.f[i] * this.p.gridSpacing;
-      for (let y = 0; y < S; y++) for (let x = x0; x < x0 + this.p.columnWidth; x++) out[offset + (y * S + x) * 3 + i] = this.p.fillValue;
+      for (let y = 0; y < S; y++)
+        for (let x = x0; x < x0 + this.p.columnWidth; x++) out[offset + (y * S + x) * 3 + i] = this.p.fillValue;
     }
   }
 }

@@ -15,17 +15,24 @@ export interface TorchData {
 
 export function dtCode(dtype: DataType): DT {
   switch (dtype) {
-    case 'float32': return DT.F32;
-    case 'int32': return DT.I32;
-    case 'bool': return DT.BOOL;
-    default: throw new Error(`torch backend: dtype '${dtype}' is not supported (float32, int32 and bool are)`);
+    case 'float32':
+      return DT.F32;
+    case 'int32':
+      return DT.I32;
+    case 'bool':
+      return DT.BOOL;
+    default:
+      throw new Error(`torch backend: dtype '${dtype}' is not supported (float32, int32 and bool are)`);
   }
 }
 
 export class TorchBackend extends tf.KernelBackend {
   private readonly data = new Set<TorchData>();
 
-  constructor(readonly native: TorchAddon, readonly device: string) {
+  constructor(
+    readonly native: TorchAddon,
+    readonly device: string,
+  ) {
     super();
   }
 
@@ -53,7 +60,13 @@ export class TorchBackend extends tf.KernelBackend {
     return d;
   }
 
-  override move(dataId: object, values: tf.backend_util.BackendValues, _shape: number[], dtype: DataType, refCount: number): void {
+  override move(
+    dataId: object,
+    values: tf.backend_util.BackendValues,
+    _shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ): void {
     const d = dataId as TorchData;
     d.slot = this.native.fromArray(asTyped(values, dtype), dtCode(dtype));
     d.refCount = refCount;
@@ -125,7 +138,8 @@ export class TorchBackend extends tf.KernelBackend {
 }
 
 function asTyped(values: tf.backend_util.BackendValues, dtype: DataType): Float32Array | Int32Array | Uint8Array {
-  if (dtype === 'float32') return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  if (dtype === 'float32')
+    return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
   if (dtype === 'int32') return values instanceof Int32Array ? values : Int32Array.from(values as ArrayLike<number>);
   if (dtype === 'bool') return values instanceof Uint8Array ? values : Uint8Array.from(values as ArrayLike<number>);
   throw new Error(`torch backend: dtype '${dtype}' is not supported (float32, int32 and bool are)`);

@@ -50,19 +50,45 @@ const KEEPS_DTYPE = new Set(['Abs', 'Neg', 'Relu', 'Relu6', 'Square', 'Sign', 'F
 const GIVES_BOOL = new Set(['IsNan', 'IsInf', 'IsFinite', 'LogicalNot']);
 UNARY.forEach((name, op) => {
   kernel(name, ({ x }, b) => {
-    const dtype: DataType = GIVES_BOOL.has(name) ? 'bool' : KEEPS_DTYPE.has(name) && x.dtype === 'int32' ? 'int32' : 'float32';
+    const dtype: DataType = GIVES_BOOL.has(name)
+      ? 'bool'
+      : KEEPS_DTYPE.has(name) && x.dtype === 'int32'
+        ? 'int32'
+        : 'float32';
     return b.output(b.native.unary(op, b.slot(x), dtCode(dtype)), x.shape, dtype);
   });
 });
 
-kernel('LeakyRelu', ({ x }, b, a) => b.output(b.native.param(Param.LeakyRelu, b.slot(x), a.alpha as number, 0, DT.F32), x.shape, 'float32'));
-kernel('Step', ({ x }, b, a) => b.output(b.native.param(Param.Step, b.slot(x), a.alpha as number, 0, DT.F32), x.shape, 'float32'));
+kernel('LeakyRelu', ({ x }, b, a) =>
+  b.output(b.native.param(Param.LeakyRelu, b.slot(x), a.alpha as number, 0, DT.F32), x.shape, 'float32'),
+);
+kernel('Step', ({ x }, b, a) =>
+  b.output(b.native.param(Param.Step, b.slot(x), a.alpha as number, 0, DT.F32), x.shape, 'float32'),
+);
 kernel('ClipByValue', ({ x }, b, a) =>
-  b.output(b.native.param(Param.Clip, b.slot(x), a.clipValueMin as number, a.clipValueMax as number, dtCode(x.dtype)), x.shape, x.dtype));
-kernel('ZerosLike', ({ x }, b) => b.output(b.native.param(Param.FillLike, b.slot(x), 0, 0, dtCode(x.dtype)), x.shape, x.dtype));
-kernel('OnesLike', ({ x }, b) => b.output(b.native.param(Param.FillLike, b.slot(x), 1, 0, dtCode(x.dtype)), x.shape, x.dtype));
+  b.output(
+    b.native.param(Param.Clip, b.slot(x), a.clipValueMin as number, a.clipValueMax as number, dtCode(x.dtype)),
+    x.shape,
+    x.dtype,
+  ),
+);
+kernel('ZerosLike', ({ x }, b) =>
+  b.output(b.native.param(Param.FillLike, b.slot(x), 0, 0, dtCode(x.dtype)), x.shape, x.dtype),
+);
+kernel('OnesLike', ({ x }, b) =>
+  b.output(b.native.param(Param.FillLike, b.slot(x), 1, 0, dtCode(x.dtype)), x.shape, x.dtype),
+);
 
-const COMPARISONS = new Set(['Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'LogicalAnd', 'LogicalOr']);
+const COMPARISONS = new Set([
+  'Equal',
+  'NotEqual',
+  'Less',
+  'LessEqual',
+  'Greater',
+  'GreaterEqual',
+  'LogicalAnd',
+  'LogicalOr',
+]);
 const FLOAT_MATHS = new Set(['RealDiv', 'Atan2']);
 BINARY.forEach((name, op) => {
   const run: KernelFn = (inputs, b) => {
@@ -78,20 +104,35 @@ BINARY.forEach((name, op) => {
       out = up === 'bool' ? 'int32' : up;
       compute = FLOAT_MATHS.has(name) ? 'float32' : out;
     }
-    return b.output(b.native.binary(op, b.slot(x), x.shape, b.slot(y), y.shape, dtCode(out), dtCode(compute)), shape, out);
+    return b.output(
+      b.native.binary(op, b.slot(x), x.shape, b.slot(y), y.shape, dtCode(out), dtCode(compute)),
+      shape,
+      out,
+    );
   };
   kernel(name, run);
 });
 
 kernel('Select', ({ condition, t, e }, b) => {
   const dtype = tf.upcastType(t.dtype, e.dtype);
-  return b.output(b.native.select(b.slot(condition), condition.shape, b.slot(t), t.shape, b.slot(e), e.shape, dtCode(dtype)), t.shape, dtype);
+  return b.output(
+    b.native.select(b.slot(condition), condition.shape, b.slot(t), t.shape, b.slot(e), e.shape, dtCode(dtype)),
+    t.shape,
+    dtype,
+  );
 });
 
 kernel('AddN', (inputs, b) => {
   const list = Object.values(inputs);
   const dtype = list.map((t) => t.dtype).reduce((p, c) => tf.upcastType(p, c));
-  return b.output(b.native.addN(list.map((t) => b.slot(t)), dtCode(dtype)), list[0].shape, dtype);
+  return b.output(
+    b.native.addN(
+      list.map((t) => b.slot(t)),
+      dtCode(dtype),
+    ),
+    list[0].shape,
+    dtype,
+  );
 });
 
 // ---------------------------------------------------------------- reductions
@@ -113,7 +154,10 @@ reduction('Max', Reduce.Max, 'reductionIndices', (x) => x.dtype);
 reduction('Min', Reduce.Min, 'axis', (x) => x.dtype);
 reduction('All', Reduce.All, 'axis', () => 'bool');
 reduction('Any', Reduce.Any, 'axis', () => 'bool');
-for (const [name, op] of [['ArgMax', Reduce.ArgMax], ['ArgMin', Reduce.ArgMin]] as const) {
+for (const [name, op] of [
+  ['ArgMax', Reduce.ArgMax],
+  ['ArgMin', Reduce.ArgMin],
+] as const) {
   kernel(name, ({ x }, b, a) => {
     const axis = util.parseAxisParam(a.axis as number, x.shape)[0];
     const outShape = x.shape.filter((_, i) => i !== axis);
@@ -132,33 +176,66 @@ kernel('LogSoftmax', ({ logits }, b, a) => {
 kernel('Cumsum', ({ x }, b, a) => {
   const axis = util.parseAxisParam(a.axis as number, x.shape)[0];
   const dtype = tf.upcastType(x.dtype, 'int32');
-  return b.output(b.native.cumsum(b.slot(x), x.shape, axis, Boolean(a.exclusive), Boolean(a.reverse), dtCode(dtype)), x.shape, dtype);
+  return b.output(
+    b.native.cumsum(b.slot(x), x.shape, axis, Boolean(a.exclusive), Boolean(a.reverse), dtCode(dtype)),
+    x.shape,
+    dtype,
+  );
 });
 
 // ---------------------------------------------------------------- layout
 
 kernel('Transpose', ({ x }, b, a) => {
   const perm = a.perm as number[];
-  return b.output(b.native.transpose(b.slot(x), x.shape, perm, dtCode(x.dtype)), perm.map((p) => x.shape[p]), x.dtype);
+  return b.output(
+    b.native.transpose(b.slot(x), x.shape, perm, dtCode(x.dtype)),
+    perm.map((p) => x.shape[p]),
+    x.dtype,
+  );
 });
 
 function sliceOf(b: TorchBackend, x: TensorInfo, begin: number[], sizes: number[]): TensorInfo {
   if (sizes.every((s, i) => s === x.shape[i])) return b.share(x, x.shape);
   const end = begin.map((v, i) => v + sizes[i]);
-  return b.output(b.native.stridedSlice(b.slot(x), x.shape, begin, end, begin.map(() => 1), dtCode(x.dtype)), sizes, x.dtype);
+  return b.output(
+    b.native.stridedSlice(
+      b.slot(x),
+      x.shape,
+      begin,
+      end,
+      begin.map(() => 1),
+      dtCode(x.dtype),
+    ),
+    sizes,
+    x.dtype,
+  );
 }
 
 kernel('Slice', ({ x }, b, a) => {
-  const [begin, sizes] = slice_util.parseSliceParams(x as unknown as tf.Tensor, a.begin as number[], a.size as number[]);
+  const [begin, sizes] = slice_util.parseSliceParams(
+    x as unknown as tf.Tensor,
+    a.begin as number[],
+    a.size as number[],
+  );
   slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, sizes);
   return sliceOf(b, x, begin, sizes);
 });
 
 kernel('StridedSlice', ({ x }, b, a) => {
-  const info = slice_util.sliceInfo(x.shape, a.begin as number[], a.end as number[], a.strides as number[],
-    a.beginMask as number, a.endMask as number, a.ellipsisMask as number, a.newAxisMask as number, a.shrinkAxisMask as number);
+  const info = slice_util.sliceInfo(
+    x.shape,
+    a.begin as number[],
+    a.end as number[],
+    a.strides as number[],
+    a.beginMask as number,
+    a.endMask as number,
+    a.ellipsisMask as number,
+    a.newAxisMask as number,
+    a.shrinkAxisMask as number,
+  );
   if (info.isIdentity) return b.share(x, info.finalShape);
-  if (info.finalShapeSparse.some((d) => d === 0)) return b.output(b.native.fill(0, 0, dtCode(x.dtype)), info.finalShape, x.dtype);
+  if (info.finalShapeSparse.some((d) => d === 0))
+    return b.output(b.native.fill(0, 0, dtCode(x.dtype)), info.finalShape, x.dtype);
   const slot = b.native.stridedSlice(b.slot(x), x.shape, info.begin, info.end, info.strides, dtCode(x.dtype));
   return b.output(slot, info.finalShape, x.dtype);
 });
@@ -166,23 +243,48 @@ kernel('StridedSlice', ({ x }, b, a) => {
 kernel('Concat', (inputs, b, a) => {
   const list = Object.values(inputs);
   const axis = util.parseAxisParam(a.axis as number, list[0].shape)[0];
-  const shape = backend_util.computeOutShape(list.map((t) => t.shape), axis);
+  const shape = backend_util.computeOutShape(
+    list.map((t) => t.shape),
+    axis,
+  );
   const dtype = list.map((t) => t.dtype).reduce((p, c) => tf.upcastType(p, c));
   const nonEmpty = list.filter((t) => size(t.shape) > 0);
   if (nonEmpty.length === 0) return b.output(b.native.fill(0, 0, dtCode(dtype)), shape, dtype);
   if (nonEmpty.length === 1 && nonEmpty[0].dtype === dtype) return b.share(nonEmpty[0], shape);
-  return b.output(b.native.concat(nonEmpty.map((t) => b.slot(t)), nonEmpty.map((t) => t.shape), axis, dtCode(dtype)), shape, dtype);
+  return b.output(
+    b.native.concat(
+      nonEmpty.map((t) => b.slot(t)),
+      nonEmpty.map((t) => t.shape),
+      axis,
+      dtCode(dtype),
+    ),
+    shape,
+    dtype,
+  );
 });
 
 kernel('Pack', (inputs, b, a) => {
   const list = Object.values(inputs);
   const rank = list[0].shape.length;
   const axis = (a.axis as number) < 0 ? (a.axis as number) + rank + 1 : (a.axis as number);
-  const expanded = list.map((t) => { const s = [...t.shape]; s.splice(axis, 0, 1); return s; });
+  const expanded = list.map((t) => {
+    const s = [...t.shape];
+    s.splice(axis, 0, 1);
+    return s;
+  });
   const shape = [...expanded[0]];
   shape[axis] = list.length;
   const dtype = list[0].dtype;
-  return b.output(b.native.concat(list.map((t) => b.slot(t)), expanded, axis, dtCode(dtype)), shape, dtype);
+  return b.output(
+    b.native.concat(
+      list.map((t) => b.slot(t)),
+      expanded,
+      axis,
+      dtCode(dtype),
+    ),
+    shape,
+    dtype,
+  );
 });
 
 kernel('Unpack', ({ value }, b, a) => {
@@ -193,7 +295,20 @@ kernel('Unpack', ({ value }, b, a) => {
   for (let i = 0; i < value.shape[axis]; i++) {
     const begin = value.shape.map((_, d) => (d === axis ? i : 0));
     const end = begin.map((v, d) => v + sizes[d]);
-    outs.push(b.output(b.native.stridedSlice(b.slot(value), value.shape, begin, end, begin.map(() => 1), dtCode(value.dtype)), outShape, value.dtype));
+    outs.push(
+      b.output(
+        b.native.stridedSlice(
+          b.slot(value),
+          value.shape,
+          begin,
+          end,
+          begin.map(() => 1),
+          dtCode(value.dtype),
+        ),
+        outShape,
+        value.dtype,
+      ),
+    );
   }
   return outs;
 });
@@ -205,7 +320,18 @@ kernel('SplitV', ({ x }, b, a) => {
   return splits.map((s) => {
     const sizes = [...x.shape];
     sizes[axis] = s;
-    const out = b.output(b.native.stridedSlice(b.slot(x), x.shape, [...begin], begin.map((v, d) => v + sizes[d]), begin.map(() => 1), dtCode(x.dtype)), sizes, x.dtype);
+    const out = b.output(
+      b.native.stridedSlice(
+        b.slot(x),
+        x.shape,
+        [...begin],
+        begin.map((v, d) => v + sizes[d]),
+        begin.map(() => 1),
+        dtCode(x.dtype),
+      ),
+      sizes,
+      x.dtype,
+    );
     begin[axis] += s;
     return out;
   });
@@ -214,16 +340,42 @@ kernel('SplitV', ({ x }, b, a) => {
 kernel('PadV2', ({ x }, b, a) => {
   const paddings = a.paddings as Array<[number, number]>;
   const shape = x.shape.map((s, i) => s + paddings[i][0] + paddings[i][1]);
-  return b.output(b.native.pad(b.slot(x), x.shape, paddings.map((p) => p[0]), paddings.map((p) => p[1]), a.constantValue as number, dtCode(x.dtype)), shape, x.dtype);
+  return b.output(
+    b.native.pad(
+      b.slot(x),
+      x.shape,
+      paddings.map((p) => p[0]),
+      paddings.map((p) => p[1]),
+      a.constantValue as number,
+      dtCode(x.dtype),
+    ),
+    shape,
+    x.dtype,
+  );
 });
 kernel('MirrorPad', ({ x }, b, a) => {
   const paddings = a.paddings as Array<[number, number]>;
   const shape = x.shape.map((s, i) => s + paddings[i][0] + paddings[i][1]);
-  return b.output(b.native.mirrorPad(b.slot(x), x.shape, paddings.map((p) => p[0]), paddings.map((p) => p[1]), a.mode === 'reflect', dtCode(x.dtype)), shape, x.dtype);
+  return b.output(
+    b.native.mirrorPad(
+      b.slot(x),
+      x.shape,
+      paddings.map((p) => p[0]),
+      paddings.map((p) => p[1]),
+      a.mode === 'reflect',
+      dtCode(x.dtype),
+    ),
+    shape,
+    x.dtype,
+  );
 });
 kernel('Tile', ({ x }, b, a) => {
   const reps = a.reps as number[];
-  return b.output(b.native.tile(b.slot(x), x.shape, reps, dtCode(x.dtype)), x.shape.map((s, i) => s * reps[i]), x.dtype);
+  return b.output(
+    b.native.tile(b.slot(x), x.shape, reps, dtCode(x.dtype)),
+    x.shape.map((s, i) => s * reps[i]),
+    x.dtype,
+  );
 });
 kernel('Reverse', ({ x }, b, a) => {
   const dims = util.parseAxisParam(a.dims as number | number[], x.shape);
@@ -238,14 +390,23 @@ kernel('BroadcastTo', ({ x }, b, a) => {
 kernel('GatherV2', ({ x, indices }, b, a) => {
   const axis = util.parseAxisParam(a.axis as number, x.shape)[0];
   const batchDims = (a.batchDims as number | undefined) ?? 0;
-  if (batchDims !== 0) throw new Error(`torch backend: GatherV2 with batchDims=${batchDims} is not supported (batchDims 0 is)`);
-  const info = backend_util.segment_util.collectGatherOpShapeInfo(x as unknown as tf.Tensor, indices as unknown as tf.Tensor, axis, batchDims);
+  if (batchDims !== 0)
+    throw new Error(`torch backend: GatherV2 with batchDims=${batchDims} is not supported (batchDims 0 is)`);
+  const info = backend_util.segment_util.collectGatherOpShapeInfo(
+    x as unknown as tf.Tensor,
+    indices as unknown as tf.Tensor,
+    axis,
+    batchDims,
+  );
   const shape3 = [info.outerSize, info.dimSize, info.sliceSize];
   return b.output(b.native.gather(b.slot(x), shape3, b.slot(indices), dtCode(x.dtype)), info.outputShape, x.dtype);
 });
 
 kernel('GatherNd', ({ params, indices }, b) => {
-  const [resultShape, numSlices, sliceSize, strides] = backend_util.prepareAndValidate(params as unknown as tf.Tensor, indices as unknown as tf.Tensor);
+  const [resultShape, numSlices, sliceSize, strides] = backend_util.prepareAndValidate(
+    params as unknown as tf.Tensor,
+    indices as unknown as tf.Tensor,
+  );
   const idx = b.readSync(indices.dataId) as Int32Array;
   const depth = indices.shape[indices.shape.length - 1];
   const flat = new Int32Array(numSlices);
@@ -253,12 +414,19 @@ kernel('GatherNd', ({ params, indices }, b) => {
   for (let i = 0; i < numSlices; i++) {
     let r = 0;
     for (let j = 0; j < depth; j++) r += idx[i * depth + j] * strides[j];
-    if (r < 0 || r >= rows) throw new Error(`GatherNd: index ${Array.from(idx.subarray(i * depth, (i + 1) * depth))} is out of bounds of ${params.shape}`);
+    if (r < 0 || r >= rows)
+      throw new Error(
+        `GatherNd: index ${Array.from(idx.subarray(i * depth, (i + 1) * depth))} is out of bounds of ${params.shape}`,
+      );
     flat[i] = r;
   }
   const flatId = b.native.fromArray(flat, DT.I32);
   try {
-    return b.output(b.native.gatherNd(b.slot(params), [rows, sliceSize], flatId, dtCode(params.dtype)), resultShape, params.dtype);
+    return b.output(
+      b.native.gatherNd(b.slot(params), [rows, sliceSize], flatId, dtCode(params.dtype)),
+      resultShape,
+      params.dtype,
+    );
   } finally {
     b.native.free(flatId);
   }
@@ -270,13 +438,21 @@ kernel('UnsortedSegmentSum', ({ x, segmentIds }, b, a) => {
   const inner = size(x.shape) / Math.max(lead, 1);
   const shape = [k, ...x.shape.slice(segmentIds.shape.length)];
   const dtype = tf.upcastType(x.dtype, 'int32');
-  return b.output(b.native.unsortedSegmentSum(b.slot(x), [lead, inner], b.slot(segmentIds), k, dtCode(dtype)), shape, dtype);
+  return b.output(
+    b.native.unsortedSegmentSum(b.slot(x), [lead, inner], b.slot(segmentIds), k, dtCode(dtype)),
+    shape,
+    dtype,
+  );
 });
 
 kernel('OneHot', ({ indices }, b, a) => {
   const depth = a.depth as number;
   const dtype = (a.dtype as DataType | undefined) ?? 'int32';
-  return b.output(b.native.oneHot(b.slot(indices), depth, a.onValue as number, a.offValue as number, dtCode(dtype)), [...indices.shape, depth], dtype);
+  return b.output(
+    b.native.oneHot(b.slot(indices), depth, a.onValue as number, a.offValue as number, dtCode(dtype)),
+    [...indices.shape, depth],
+    dtype,
+  );
 });
 
 kernel('Fill', (_i, b, a) => {
@@ -287,7 +463,9 @@ kernel('Fill', (_i, b, a) => {
 });
 
 kernel('Range', (_i, b, a) => {
-  const start = a.start as number, stop = a.stop as number, step = a.step as number;
+  const start = a.start as number,
+    stop = a.stop as number,
+    step = a.step as number;
   const dtype = (a.dtype as DataType | undefined) ?? 'float32';
   const n = Math.max(Math.ceil((stop - start) / step), 0);
   return b.output(b.native.range(start, step, n, dtCode(dtype)), [n], dtype);
@@ -299,8 +477,10 @@ kernel('Diag', ({ x }, b) => b.output(b.native.diag(b.slot(x), dtCode(x.dtype)),
 
 function matMul(inputs: Inputs, b: TorchBackend, a: NamedAttrMap): TensorInfo {
   const { a: x, b: y, bias, preluActivationWeights: prelu } = inputs;
-  const transA = Boolean(a.transposeA), transB = Boolean(a.transposeB);
-  const ra = x.shape.length, rb = y.shape.length;
+  const transA = Boolean(a.transposeA),
+    transB = Boolean(a.transposeB);
+  const ra = x.shape.length,
+    rb = y.shape.length;
   const m = transA ? x.shape[ra - 1] : x.shape[ra - 2];
   const k = transA ? x.shape[ra - 2] : x.shape[ra - 1];
   const k2 = transB ? y.shape[rb - 1] : y.shape[rb - 2];
@@ -309,9 +489,20 @@ function matMul(inputs: Inputs, b: TorchBackend, a: NamedAttrMap): TensorInfo {
   const batch = backend_util.assertAndGetBroadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2));
   const act = ACTIVATIONS[(a.activation as string | undefined) ?? 'linear'];
   if (act === undefined) throw new Error(`torch backend: fused activation '${a.activation}' is not supported`);
-  const slot = b.native.matMul(b.slot(x), x.shape, b.slot(y), y.shape, transA, transB,
-    bias ? b.slot(bias) : -1, bias?.shape ?? [], act, (a.leakyreluAlpha as number | undefined) ?? 0.2,
-    prelu ? b.slot(prelu) : -1, prelu?.shape ?? []);
+  const slot = b.native.matMul(
+    b.slot(x),
+    x.shape,
+    b.slot(y),
+    y.shape,
+    transA,
+    transB,
+    bias ? b.slot(bias) : -1,
+    bias?.shape ?? [],
+    act,
+    (a.leakyreluAlpha as number | undefined) ?? 0.2,
+    prelu ? b.slot(prelu) : -1,
+    prelu?.shape ?? [],
+  );
   return b.output(slot, [...batch, m, n], 'float32');
 }
 kernel('BatchMatMul', matMul);
@@ -327,16 +518,39 @@ function checkNHWC(a: NamedAttrMap): void {
 
 function geometry(info: tf.backend_util.Conv2DInfo, groups: number): number[] {
   const p = info.padInfo;
-  return [info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, p.top, p.bottom, p.left, p.right, groups];
+  return [
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    p.top,
+    p.bottom,
+    p.left,
+    p.right,
+    groups,
+  ];
 }
 
 type Shape4 = [number, number, number, number];
 
 /** tfjs's own geometry (output size, SAME padding split) for a conv of `inShape` with `filterShape`. */
-function convInfo(inShape: number[], filterShape: number[], a: NamedAttrMap, depthwise: boolean): tf.backend_util.Conv2DInfo {
+function convInfo(
+  inShape: number[],
+  filterShape: number[],
+  a: NamedAttrMap,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo {
   checkNHWC(a);
-  return backend_util.computeConv2DInfo(inShape as Shape4, filterShape as Shape4, a.strides as [number, number],
-    (a.dilations as [number, number] | undefined) ?? 1, a.pad as 'same', a.dimRoundingMode as 'floor', depthwise, 'channelsLast');
+  return backend_util.computeConv2DInfo(
+    inShape as Shape4,
+    filterShape as Shape4,
+    a.strides as [number, number],
+    (a.dilations as [number, number] | undefined) ?? 1,
+    a.pad as 'same',
+    a.dimRoundingMode as 'floor',
+    depthwise,
+    'channelsLast',
+  );
 }
 
 function conv(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boolean): TensorInfo {
@@ -344,9 +558,20 @@ function conv(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwise: boole
   const info = convInfo(x.shape, filter.shape, a, depthwise);
   const act = ACTIVATIONS[(a.activation as string | undefined) ?? 'linear'];
   if (act === undefined) throw new Error(`torch backend: fused activation '${a.activation}' is not supported`);
-  const slot = b.native.conv2d(b.slot(x), x.shape, b.slot(filter), filter.shape, geometry(info, depthwise ? x.shape[3] : 1), depthwise,
-    bias ? b.slot(bias) : -1, bias?.shape ?? [], act, (a.leakyreluAlpha as number | undefined) ?? 0.2,
-    prelu ? b.slot(prelu) : -1, prelu?.shape ?? []);
+  const slot = b.native.conv2d(
+    b.slot(x),
+    x.shape,
+    b.slot(filter),
+    filter.shape,
+    geometry(info, depthwise ? x.shape[3] : 1),
+    depthwise,
+    bias ? b.slot(bias) : -1,
+    bias?.shape ?? [],
+    act,
+    (a.leakyreluAlpha as number | undefined) ?? 0.2,
+    prelu ? b.slot(prelu) : -1,
+    prelu?.shape ?? [],
+  );
   return b.output(slot, info.outShape, 'float32');
 }
 kernel('Conv2D', (i, b, a) => conv(i, b, a, false));
@@ -358,8 +583,15 @@ function backpropInput(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthwi
   const { dy, filter } = inputs;
   const inShape = a.inputShape as Shape4;
   const info = convInfo(inShape, filter.shape, a, depthwise);
-  const slot = b.native.conv2dBackpropInput(b.slot(dy), dy.shape, b.slot(filter), filter.shape, inShape,
-    geometry(info, depthwise ? inShape[3] : 1), depthwise);
+  const slot = b.native.conv2dBackpropInput(
+    b.slot(dy),
+    dy.shape,
+    b.slot(filter),
+    filter.shape,
+    inShape,
+    geometry(info, depthwise ? inShape[3] : 1),
+    depthwise,
+  );
   return b.output(slot, [...inShape], 'float32');
 }
 kernel('Conv2DBackpropInput', (i, b, a) => backpropInput(i, b, a, false));
@@ -369,8 +601,15 @@ function backpropFilter(inputs: Inputs, b: TorchBackend, a: NamedAttrMap, depthw
   const { x, dy } = inputs;
   const filterShape = a.filterShape as Shape4;
   const info = convInfo(x.shape, filterShape, a, depthwise);
-  const slot = b.native.conv2dBackpropFilter(b.slot(x), x.shape, b.slot(dy), dy.shape, filterShape,
-    geometry(info, depthwise ? x.shape[3] : 1), depthwise);
+  const slot = b.native.conv2dBackpropFilter(
+    b.slot(x),
+    x.shape,
+    b.slot(dy),
+    dy.shape,
+    filterShape,
+    geometry(info, depthwise ? x.shape[3] : 1),
+    depthwise,
+  );
   return b.output(slot, [...filterShape], 'float32');
 }
 kernel('Conv2DBackpropFilter', (i, b, a) => backpropFilter(i, b, a, false));

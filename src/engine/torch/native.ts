@@ -9,24 +9,103 @@ import { fileURLToPath } from 'node:url';
 
 /** Order must match the Unary enum in native/src/addon.cc. */
 export const UNARY = [
-  'Abs', 'Acos', 'Acosh', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Ceil', 'Cos', 'Cosh', 'Elu', 'Erf', 'Exp', 'Expm1',
-  'Floor', 'IsFinite', 'IsInf', 'IsNan', 'Log', 'Log1p', 'LogicalNot', 'Neg', 'Reciprocal', 'Relu', 'Relu6',
-  'Round', 'Rsqrt', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Sqrt', 'Square', 'Tan', 'Tanh',
+  'Abs',
+  'Acos',
+  'Acosh',
+  'Asin',
+  'Asinh',
+  'Atan',
+  'Atanh',
+  'Ceil',
+  'Cos',
+  'Cosh',
+  'Elu',
+  'Erf',
+  'Exp',
+  'Expm1',
+  'Floor',
+  'IsFinite',
+  'IsInf',
+  'IsNan',
+  'Log',
+  'Log1p',
+  'LogicalNot',
+  'Neg',
+  'Reciprocal',
+  'Relu',
+  'Relu6',
+  'Round',
+  'Rsqrt',
+  'Selu',
+  'Sigmoid',
+  'Sign',
+  'Sin',
+  'Sinh',
+  'Softplus',
+  'Sqrt',
+  'Square',
+  'Tan',
+  'Tanh',
 ] as const;
 
 /** Order must match the Binary enum in native/src/addon.cc. */
 export const BINARY = [
-  'Add', 'Sub', 'Multiply', 'RealDiv', 'FloorDiv', 'Mod', 'Maximum', 'Minimum', 'Pow', 'SquaredDifference', 'Atan2',
-  'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'LogicalAnd', 'LogicalOr', 'Prelu',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'FloorDiv',
+  'Mod',
+  'Maximum',
+  'Minimum',
+  'Pow',
+  'SquaredDifference',
+  'Atan2',
+  'Equal',
+  'NotEqual',
+  'Less',
+  'LessEqual',
+  'Greater',
+  'GreaterEqual',
+  'LogicalAnd',
+  'LogicalOr',
+  'Prelu',
 ] as const;
 
-export enum Param { LeakyRelu = 0, Step = 1, Clip = 2, FillLike = 3 }
-export enum Reduce { Sum = 0, Mean = 1, Max = 2, Min = 3, Prod = 4, All = 5, Any = 6, ArgMax = 7, ArgMin = 8 }
+export enum Param {
+  LeakyRelu = 0,
+  Step = 1,
+  Clip = 2,
+  FillLike = 3,
+}
+export enum Reduce {
+  Sum = 0,
+  Mean = 1,
+  Max = 2,
+  Min = 3,
+  Prod = 4,
+  All = 5,
+  Any = 6,
+  ArgMax = 7,
+  ArgMin = 8,
+}
 /** Fused activations, as numbered in addon.cc's activate(). */
-export const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, sigmoid: 4, leakyrelu: 5, prelu: 6 };
+export const ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  sigmoid: 4,
+  leakyrelu: 5,
+  prelu: 6,
+};
 
 /** dtype codes shared with the addon. */
-export enum DT { F32 = 0, I32 = 1, BOOL = 2 }
+export enum DT {
+  F32 = 0,
+  I32 = 1,
+  BOOL = 2,
+}
 
 type Shape = number[];
 export interface TorchAddon {
@@ -59,20 +138,73 @@ export interface TorchAddon {
   fill(n: number, value: number, out: DT): number;
   range(start: number, step: number, n: number, out: DT): number;
   diag(slot: number, out: DT): number;
-  matMul(a: number, aShape: Shape, b: number, bShape: Shape, transA: boolean, transB: boolean,
-    bias: number, biasShape: Shape, act: number, alpha: number, prelu: number, preluShape: Shape): number;
-  conv2d(x: number, xShape: Shape, w: number, wShape: Shape, geom: number[], depthwise: boolean,
-    bias: number, biasShape: Shape, act: number, alpha: number, prelu: number, preluShape: Shape): number;
-  conv2dBackpropInput(dy: number, dyShape: Shape, w: number, wShape: Shape, inShape: Shape, geom: number[], depthwise: boolean): number;
-  conv2dBackpropFilter(x: number, xShape: Shape, dy: number, dyShape: Shape, wShape: Shape, geom: number[], depthwise: boolean): number;
-  adam(v: number, m: number, s: number, g: number, lr: number, b1: number, b2: number, eps: number, b1p: number, b2p: number): [number, number, number];
+  matMul(
+    a: number,
+    aShape: Shape,
+    b: number,
+    bShape: Shape,
+    transA: boolean,
+    transB: boolean,
+    bias: number,
+    biasShape: Shape,
+    act: number,
+    alpha: number,
+    prelu: number,
+    preluShape: Shape,
+  ): number;
+  conv2d(
+    x: number,
+    xShape: Shape,
+    w: number,
+    wShape: Shape,
+    geom: number[],
+    depthwise: boolean,
+    bias: number,
+    biasShape: Shape,
+    act: number,
+    alpha: number,
+    prelu: number,
+    preluShape: Shape,
+  ): number;
+  conv2dBackpropInput(
+    dy: number,
+    dyShape: Shape,
+    w: number,
+    wShape: Shape,
+    inShape: Shape,
+    geom: number[],
+    depthwise: boolean,
+  ): number;
+  conv2dBackpropFilter(
+    x: number,
+    xShape: Shape,
+    dy: number,
+    dyShape: Shape,
+    wShape: Shape,
+    geom: number[],
+    depthwise: boolean,
+  ): number;
+  adam(
+    v: number,
+    m: number,
+    s: number,
+    g: number,
+    lr: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    b1p: number,
+    b2p: number,
+  ): [number, number, number];
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Where the built addon lives (DISENTANGLE_TORCH_ADDON overrides). */
 export function addonPath(): string {
-  return process.env.DISENTANGLE_TORCH_ADDON ?? join(packageRoot, 'native', 'build', 'Release', 'disentangle_torch.node');
+  return (
+    process.env.DISENTANGLE_TORCH_ADDON ?? join(packageRoot, 'native', 'build', 'Release', 'disentangle_torch.node')
+  );
 }
 
 let loaded: TorchAddon | null = null;

@@ -22,8 +22,10 @@ export const torchProvider: BackendProvider = {
     const threads = opts.threads ?? 1;
     const device = opts.device ?? 'cpu';
     if (registeredWith && (registeredWith.threads !== threads || registeredWith.device !== device)) {
-      throw new Error(`the torch backend already runs with ${registeredWith.threads} threads on ${registeredWith.device}; ` +
-        'it cannot be restarted with other settings in the same process');
+      throw new Error(
+        `the torch backend already runs with ${registeredWith.threads} threads on ${registeredWith.device}; ` +
+          'it cannot be restarted with other settings in the same process',
+      );
     }
     if (!registeredWith) {
       addon.init(threads, device);

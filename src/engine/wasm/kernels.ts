@@ -27,7 +27,11 @@ class KernelScope {
   run(name: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new Error(`wasm backend lacks kernel '${name}'`);
-    const out = k.kernelFunc({ inputs: inputs as any, backend: this.backend as any, attrs: attrs as any }) as TensorInfo;
+    const out = k.kernelFunc({
+      inputs: inputs as any,
+      backend: this.backend as any,
+      attrs: attrs as any,
+    }) as TensorInfo;
     this.temps.push(out);
     return out;
   }
@@ -40,21 +44,45 @@ class KernelScope {
 }
 
 interface ConvGeometry {
-  strideH: number; strideW: number; padTop: number; padLeft: number;
-  filterH: number; filterW: number; inH: number; inW: number; outH: number; outW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  filterH: number;
+  filterW: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
 }
 
 function geometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGeometry {
   const dilations = attrs.dilations ?? 1;
   const d = Array.isArray(dilations) ? dilations : [dilations, dilations];
   if (d[0] !== 1 || d[1] !== 1) throw new Error('wasm conv gradients: dilations > 1 are not supported');
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') throw new Error(`wasm conv gradients need NHWC, got ${attrs.dataFormat}`);
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC')
+    throw new Error(`wasm conv gradients need NHWC, got ${attrs.dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides as number | [number, number], 1, attrs.pad as any, attrs.dimRoundingMode as any, false, 'channelsLast');
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as any,
+    attrs.dimRoundingMode as any,
+    false,
+    'channelsLast',
+  );
   return {
-    strideH: info.strideHeight, strideW: info.strideWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
-    filterH: info.filterHeight, filterW: info.filterWidth, inH: info.inHeight, inW: info.inWidth, outH: info.outHeight, outW: info.outWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+    filterH: info.filterHeight,
+    filterW: info.filterWidth,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    outH: info.outHeight,
+    outW: info.outWidth,
   };
 }
 
@@ -62,18 +90,47 @@ function geometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGe
  * Stride-1 convolution with possibly negative explicit pads (negative = crop the input first).
  * x: [N, H, W, C], filter: [kh, kw, C, O].
  */
-function convWithPads(s: KernelScope, x: TensorInfo, filter: TensorInfo, top: number, bottom: number, left: number, right: number, dilations: [number, number] = [1, 1]): TensorInfo {
+function convWithPads(
+  s: KernelScope,
+  x: TensorInfo,
+  filter: TensorInfo,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+  dilations: [number, number] = [1, 1],
+): TensorInfo {
   const [n, h, w, c] = x.shape;
-  const cropT = Math.max(0, -top), cropB = Math.max(0, -bottom), cropL = Math.max(0, -left), cropR = Math.max(0, -right);
+  const cropT = Math.max(0, -top),
+    cropB = Math.max(0, -bottom),
+    cropL = Math.max(0, -left),
+    cropR = Math.max(0, -right);
   let input = x;
   if (cropT || cropB || cropL || cropR) {
     input = s.run('Slice', { x }, { begin: [0, cropT, cropL, 0], size: [n, h - cropT - cropB, w - cropL - cropR, c] });
   }
-  const pad = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
-  return s.run('Conv2D', { x: input, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined });
+  const pad = [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ];
+  return s.run(
+    'Conv2D',
+    { x: input, filter },
+    { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined },
+  );
 }
 
-function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: any; attrs: Attrs }): TensorInfo {
+function conv2DBackpropFilter({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, TensorInfo>;
+  backend: any;
+  attrs: Attrs;
+}): TensorInfo {
   const { x, dy } = inputs;
   const filterShape = attrs.filterShape as number[];
   const g = geometry(x.shape, filterShape, attrs);
@@ -91,7 +148,15 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Record<strin
   return s.finish(out);
 }
 
-function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: any; attrs: Attrs }): TensorInfo {
+function conv2DBackpropInput({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, TensorInfo>;
+  backend: any;
+  attrs: Attrs;
+}): TensorInfo {
   const { dy, filter } = inputs;
   const inputShape = attrs.inputShape as number[];
   const g = geometry(inputShape, filter.shape, attrs);
@@ -103,10 +168,14 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
   const phases: TensorInfo[] = [];
   for (let py = 0; py < sh; py++) {
     for (let px = 0; px < sw; px++) {
-      const ry = (py + g.padTop) % sh, rx = (px + g.padLeft) % sw;
-      const cy = (py + g.padTop - ry) / sh, cx = (px + g.padLeft - rx) / sw;
-      const my = Math.ceil((g.filterH - ry) / sh), mx = Math.ceil((g.filterW - rx) / sw);
-      const hp = Math.ceil((g.inH - py) / sh), wp = Math.ceil((g.inW - px) / sw);
+      const ry = (py + g.padTop) % sh,
+        rx = (px + g.padLeft) % sw;
+      const cy = (py + g.padTop - ry) / sh,
+        cx = (px + g.padLeft - rx) / sw;
+      const my = Math.ceil((g.filterH - ry) / sh),
+        mx = Math.ceil((g.filterW - rx) / sw);
+      const hp = Math.ceil((g.inH - py) / sh),
+        wp = Math.ceil((g.inW - px) / sw);
       let phase: TensorInfo;
       if (my <= 0 || mx <= 0 || hp <= 0 || wp <= 0) {
         phase = s.run('Fill', {}, { shape: [n, phaseH, phaseW, ci], value: 0, dtype: 'float32' });
@@ -116,18 +185,42 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
       // Sub-filter taps ry, ry + sh, ...; in/out swapped ([kh, kw, O, C]) and flipped in space.
       let sub = filter;
       if (sh > 1 || sw > 1) {
-        sub = s.run('StridedSlice', { x: filter }, {
-          begin: [ry, rx, 0, 0], end: [g.filterH, g.filterW, filter.shape[2], filter.shape[3]], strides: [sh, sw, 1, 1],
-          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-        });
+        sub = s.run(
+          'StridedSlice',
+          { x: filter },
+          {
+            begin: [ry, rx, 0, 0],
+            end: [g.filterH, g.filterW, filter.shape[2], filter.shape[3]],
+            strides: [sh, sw, 1, 1],
+            beginMask: 0,
+            endMask: 0,
+            ellipsisMask: 0,
+            newAxisMask: 0,
+            shrinkAxisMask: 0,
+          },
+        );
       }
       const swapped = s.run('Transpose', { x: sub }, { perm: [0, 1, 3, 2] });
       const flipped = s.run('Reverse', { x: swapped }, { dims: [0, 1] });
-      const top = my - 1 - cy, left = mx - 1 - cx;
-      const bottom = hp + my - 1 - g.outH - top, right = wp + mx - 1 - g.outW - left;
+      const top = my - 1 - cy,
+        left = mx - 1 - cx;
+      const bottom = hp + my - 1 - g.outH - top,
+        right = wp + mx - 1 - g.outW - left;
       phase = convWithPads(s, dy, flipped, top, bottom, left, right);
       if (hp !== phaseH || wp !== phaseW) {
-        phase = s.run('PadV2', { x: phase }, { paddings: [[0, 0], [0, phaseH - hp], [0, phaseW - wp], [0, 0]], constantValue: 0 });
+        phase = s.run(
+          'PadV2',
+          { x: phase },
+          {
+            paddings: [
+              [0, 0],
+              [0, phaseH - hp],
+              [0, phaseW - wp],
+              [0, 0],
+            ],
+            constantValue: 0,
+          },
+        );
       }
       phases.push(phase);
     }
@@ -146,12 +239,21 @@ function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record<string
  * out[n, y·s_h + py, x·s_w + px, c] = phase[py·s_w + px][n, y, x, c]. A plain loop over the heap: wasm's
  * 6-D Transpose and DepthToSpace are an order of magnitude slower for this.
  */
-function interleavePhases(b: Backend, phases: TensorInfo[], sh: number, sw: number, shape: number[], hp: number, wp: number): TensorInfo {
+function interleavePhases(
+  b: Backend,
+  phases: TensorInfo[],
+  sh: number,
+  sw: number,
+  shape: number[],
+  hp: number,
+  wp: number,
+): TensorInfo {
   const [n, h, w, c] = shape;
   const out = b.makeOutput(shape, 'float32');
   const o = b.typedArrayFromHeap(out);
   phases.forEach((ph, k) => {
-    const py = Math.floor(k / sw), px = k % sw;
+    const py = Math.floor(k / sw),
+      px = k % sw;
     const src = b.typedArrayFromHeap(ph);
     for (let bi = 0; bi < n; bi++) {
       for (let y = 0; y < hp; y++) {
@@ -175,7 +277,15 @@ function interleavePhases(b: Backend, phases: TensorInfo[], sh: number, sw: numb
  * 3-D transpose followed by the plain product (dense-layer gradients use both forms).
  */
 function makeTransposingMatMul(name: string, original: (a: any) => TensorInfo) {
-  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: any; attrs: Attrs }): TensorInfo => {
+  return ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: any;
+    attrs: Attrs;
+  }): TensorInfo => {
     if (!attrs.transposeA && !attrs.transposeB) return original({ inputs, backend, attrs });
     const s = new KernelScope(backend);
     const flip = (t: TensorInfo) => {
@@ -186,7 +296,11 @@ function makeTransposingMatMul(name: string, original: (a: any) => TensorInfo) {
     };
     const a = attrs.transposeA ? flip(inputs.a) : inputs.a;
     const b = attrs.transposeB ? flip(inputs.b) : inputs.b;
-    const out = original({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    const out = original({
+      inputs: { ...inputs, a, b },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    });
     s.finish(out);
     return out;
   };
@@ -194,10 +308,23 @@ function makeTransposingMatMul(name: string, original: (a: any) => TensorInfo) {
 
 /** GatherV2 along axis 0 as row copies: the shipped kernel is ~20× slower on large rows (images). */
 function makeRowGather(original: (a: any) => TensorInfo) {
-  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: any; attrs: Attrs }): TensorInfo => {
+  return ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: any;
+    attrs: Attrs;
+  }): TensorInfo => {
     const { x, indices } = inputs;
     const axis = Number(attrs.axis ?? 0);
-    if ((axis !== 0 && axis !== -x.shape.length) || Number(attrs.batchDims ?? 0) !== 0 || x.shape.length < 2 || x.dtype === 'string') {
+    if (
+      (axis !== 0 && axis !== -x.shape.length) ||
+      Number(attrs.batchDims ?? 0) !== 0 ||
+      x.shape.length < 2 ||
+      x.dtype === 'string'
+    ) {
       return original({ inputs, backend, attrs });
     }
     const b = backend as Backend;
@@ -216,7 +343,15 @@ function makeRowGather(original: (a: any) => TensorInfo) {
   };
 }
 
-function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: any; attrs: Attrs }): TensorInfo {
+function unsortedSegmentSum({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: Record<string, TensorInfo>;
+  backend: any;
+  attrs: Attrs;
+}): TensorInfo {
   const { x, segmentIds } = inputs;
   const numSegments = attrs.numSegments as number;
   const b = backend as Backend;
@@ -230,7 +365,8 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: Record<string,
   for (let i = 0; i < ids.length; i++) {
     const seg = ids[i];
     if (seg < 0 || seg >= numSegments) continue;
-    const src = i * inner, dst = seg * inner;
+    const src = i * inner,
+      dst = seg * inner;
     for (let j = 0; j < inner; j++) o[dst + j] += xs[src + j];
   }
   return out;

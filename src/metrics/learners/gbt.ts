@@ -51,12 +51,16 @@ const FEATURE_THRESHOLD = 1e-7;
 const EPSILON = 2.220446049250313e-16;
 
 export function presortFeatures(X: ArrayLike<number>, n: number, d: number): SortedFeatures {
-  const order = new Int32Array(d * n), rankOf = new Int32Array(d * n);
+  const order = new Int32Array(d * n),
+    rankOf = new Int32Array(d * n);
   const distinct = new Int32Array(d);
   const col = new Float64Array(n);
   const idx = new Int32Array(n);
   for (let j = 0; j < d; j++) {
-    for (let i = 0; i < n; i++) { col[i] = X[i * d + j]; idx[i] = i; }
+    for (let i = 0; i < n; i++) {
+      col[i] = X[i * d + j];
+      idx[i] = i;
+    }
     idx.sort((a, b) => col[a] - col[b] || a - b);
     let rank = 0;
     for (let p = 0; p < n; p++) {
@@ -74,7 +78,12 @@ export function presortFeatures(X: ArrayLike<number>, n: number, d: number): Sor
  * One fitted tree, stored as a complete binary tree: node k has children 2k+1 (value ≤ threshold) and
  * 2k+2; feature −1 marks a leaf.
  */
-interface Trees { feature: Int32Array; threshold: Float64Array; value: Float64Array; size: number }
+interface Trees {
+  feature: Int32Array;
+  threshold: Float64Array;
+  value: Float64Array;
+  size: number;
+}
 
 /** The arrays a fit writes; shared memory when several threads fit one model together. */
 export interface GbtBuffers {
@@ -100,15 +109,28 @@ export function gbtShape(y: Int32Array): { classes: number[]; trees: number } {
   return { classes, trees: classes.length === 2 ? 1 : classes.length };
 }
 
-export function gbtBuffers(n: number, d: number, T: number, nEstimators = 100, maxDepth = 3, shared = false, nEval = 0): GbtBuffers {
+export function gbtBuffers(
+  n: number,
+  d: number,
+  T: number,
+  nEstimators = 100,
+  maxDepth = 3,
+  shared = false,
+  nEval = 0,
+): GbtBuffers {
   const nodes = nEstimators * T * ((2 << maxDepth) - 1);
   const f64 = (len: number) => new Float64Array(shared ? new SharedArrayBuffer(8 * len) : new ArrayBuffer(8 * len));
   const i32 = (len: number) => new Int32Array(shared ? new SharedArrayBuffer(4 * len) : new ArrayBuffer(4 * len));
   return {
-    F: f64(n * T), p: f64(n * T),
+    F: f64(n * T),
+    p: f64(n * T),
     feature: i32(nodes),
-    threshold: f64(nodes), value: f64(nodes), treeImportance: f64(nEstimators * T * d), evalScore: f64(nEval * T),
-    hints: i32(T * ((2 << maxDepth) - 1)).fill(-1), claims: i32(nEstimators),
+    threshold: f64(nodes),
+    value: f64(nodes),
+    treeImportance: f64(nEstimators * T * d),
+    evalScore: f64(nEval * T),
+    hints: i32(T * ((2 << maxDepth) - 1)).fill(-1),
+    claims: i32(nEstimators),
   };
 }
 
@@ -160,26 +182,41 @@ export function abortTeam(team: Pick<GbtTeam, 'sync'>): never {
 }
 
 export function fitGradientBoosting(
-  X: ArrayLike<number>, n: number, d: number, y: Int32Array,
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  y: Int32Array,
   opts: GbtOptions & { presorted?: SortedFeatures; team?: GbtTeam; evalCodes?: ArrayLike<number>; nEval?: number } = {},
 ): GbtModel {
-  const nEst = opts.nEstimators ?? 100, depth = opts.maxDepth ?? 3, lr = opts.learningRate ?? 0.1;
+  const nEst = opts.nEstimators ?? 100,
+    depth = opts.maxDepth ?? 3,
+    lr = opts.learningRate ?? 0.1;
   if (!(depth >= 1 && depth <= 16)) throw new RangeError(`gradient boosting: maxDepth must be 1…16, got ${depth}`);
   const { classes, trees: T } = gbtShape(y); // binomial deviance: one tree on the positive class
   const K = classes.length;
   if (K === 1) {
     const evalPredictions = opts.evalCodes ? new Int32Array(opts.nEval ?? 0).fill(classes[0]) : undefined;
-    return { classes, featureImportances: new Float64Array(d), predict: (_X, m) => new Int32Array(m).fill(classes[0]), trainPredictions: new Int32Array(n).fill(classes[0]), evalPredictions };
+    return {
+      classes,
+      featureImportances: new Float64Array(d),
+      predict: (_X, m) => new Int32Array(m).fill(classes[0]),
+      trainPredictions: new Int32Array(n).fill(classes[0]),
+      evalPredictions,
+    };
   }
-  const team = opts.team, threads = team?.threads ?? 1, rank = team?.rank ?? 0;
-  const sync = () => { if (team && threads > 1) barrier(team); };
+  const team = opts.team,
+    threads = team?.threads ?? 1,
+    rank = team?.rank ?? 0;
+  const sync = () => {
+    if (team && threads > 1) barrier(team);
+  };
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
   const sorted = opts.presorted ?? presortFeatures(X, n, d);
   const counts = new Float64Array(K);
   for (let i = 0; i < n; i++) counts[yi[i]]++;
   const init = K === 2 ? [Math.log(counts[1] / counts[0])] : Array.from(counts, (c) => Math.log(c / n));
-  const nEval = opts.evalCodes ? opts.nEval ?? 0 : 0;
+  const nEval = opts.evalCodes ? (opts.nEval ?? 0) : 0;
   const buf = team?.buffers ?? gbtBuffers(n, d, T, nEst, depth, false, nEval);
   const { F, p, treeImportance } = buf;
   const size = (2 << depth) - 1;
@@ -187,8 +224,10 @@ export function fitGradientBoosting(
   const grower = new TreeGrower(X, sorted, depth);
   const { residual, prob } = grower;
   const { hints, claims } = buf;
-  const mx = new Float64Array(n), z = new Float64Array(n);
-  const lo = Math.floor((rank * n) / threads), hi = Math.floor(((rank + 1) * n) / threads); // this thread's samples
+  const mx = new Float64Array(n),
+    z = new Float64Array(n);
+  const lo = Math.floor((rank * n) / threads),
+    hi = Math.floor(((rank + 1) * n) / threads); // this thread's samples
   for (let t = 0; t < T; t++) F.fill(init[t], t * n + lo, t * n + hi);
 
   for (let stage = 0; stage < nEst; stage++) {
@@ -198,13 +237,21 @@ export function fitGradientBoosting(
       mx.fill(-Infinity, lo, hi);
       z.fill(0, lo, hi);
       for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) if (F[o + i] > mx[i]) mx[i] = F[o + i];
-      for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) { const e = Math.exp(F[o + i] - mx[i]); p[o + i] = e; z[i] += e; }
+      for (let o = 0; o < n * T; o += n)
+        for (let i = lo; i < hi; i++) {
+          const e = Math.exp(F[o + i] - mx[i]);
+          p[o + i] = e;
+          z[i] += e;
+        }
       for (let o = 0; o < n * T; o += n) for (let i = lo; i < hi; i++) p[o + i] /= z[i];
     }
     sync();
     // each thread takes the stage's next class until none is left (the fastest thread takes more)
     for (let t = Atomics.add(claims, stage, 1); t < T; t = Atomics.add(claims, stage, 1)) {
-      const target = T === 1 ? 1 : t, o = t * n, tr = stage * T + t, at = tr * size;
+      const target = T === 1 ? 1 : t,
+        o = t * n,
+        tr = stage * T + t,
+        at = tr * size;
       for (let i = 0; i < n; i++) {
         const pi = p[o + i];
         prob[i] = pi;
@@ -214,7 +261,8 @@ export function fitGradientBoosting(
       // a tie-breaking stream per tree: the same draws whichever thread grows it
       const rng = new Rng(`${opts.seed ?? 0}/${tr}`);
       grower.grow(trees, at, treeImportance, tr * d, T === 1 ? 1 : (K - 1) / K, hints, t * size, rng);
-      const leaf = grower.node, value = trees.value;
+      const leaf = grower.node,
+        value = trees.value;
       for (let i = 0; i < n; i++) F[o + i] += lr * value[at + leaf[i]];
     }
     sync();
@@ -230,7 +278,10 @@ export function fitGradientBoosting(
   }
   const imp = new Float64Array(d);
   let total = 0;
-  for (let j = 0; j < d; j++) { imp[j] = relevantTrees ? importanceSum[j] / relevantTrees : 0; total += imp[j]; }
+  for (let j = 0; j < d; j++) {
+    imp[j] = relevantTrees ? importanceSum[j] / relevantTrees : 0;
+    total += imp[j];
+  }
   if (total > 0) for (let j = 0; j < d; j++) imp[j] /= total;
 
   const decide = (score: Float64Array, m: number, i: number) => {
@@ -242,7 +293,9 @@ export function fitGradientBoosting(
   // For prediction every tree is made complete: a leaf above the last level becomes a chain of nodes that
   // always go left (threshold +∞) ending in a leaf with its value, so each sample takes exactly `depth` steps.
   const inner = (1 << depth) - 1;
-  const cf = new Int32Array(nEst * T * inner), ct = new Float64Array(nEst * T * inner), cv = new Float64Array(nEst * T * (inner + 1));
+  const cf = new Int32Array(nEst * T * inner),
+    ct = new Float64Array(nEst * T * inner),
+    cv = new Float64Array(nEst * T * (inner + 1));
   const leafOf = new Int32Array(size); // the first leaf on the path from the root to each node, or −1
   for (let tr = 0; tr < nEst * T; tr++) {
     const at = tr * size;
@@ -263,10 +316,17 @@ export function fitGradientBoosting(
     for (let t = 0; t < T; t++) score.fill(init[t], t * m + lo, t * m + hi);
     for (let st = 0; st < nEst; st++) {
       for (let t = 0; t < T; t++) {
-        const tr = st * T + t, fo = tr * inner, vo = tr * (inner + 1), so = t * m;
+        const tr = st * T + t,
+          fo = tr * inner,
+          vo = tr * (inner + 1),
+          so = t * m;
         let i = lo;
-        for (; i + 4 <= hi; i += 4) { // four samples at once: four independent chains of dependent loads
-          let k0 = 0, k1 = 0, k2 = 0, k3 = 0;
+        for (; i + 4 <= hi; i += 4) {
+          // four samples at once: four independent chains of dependent loads
+          let k0 = 0,
+            k1 = 0,
+            k2 = 0,
+            k3 = 0;
           for (let l = 0; l < depth; l++) {
             k0 = 2 * k0 + 2 - +(cols[cf[fo + k0] * m + i] <= ct[fo + k0]);
             k1 = 2 * k1 + 2 - +(cols[cf[fo + k1] * m + i + 1] <= ct[fo + k1]);
@@ -296,7 +356,13 @@ export function fitGradientBoosting(
   let evalPredictions: Int32Array | undefined;
   if (opts.evalCodes) {
     // each thread scores its share of the evaluation samples
-    scores(opts.evalCodes, nEval, Math.floor((rank * nEval) / threads), Math.floor(((rank + 1) * nEval) / threads), buf.evalScore);
+    scores(
+      opts.evalCodes,
+      nEval,
+      Math.floor((rank * nEval) / threads),
+      Math.floor(((rank + 1) * nEval) / threads),
+      buf.evalScore,
+    );
     sync();
     evalPredictions = Int32Array.from({ length: nEval }, (_, i) => decide(buf.evalScore, nEval, i));
   }
@@ -347,8 +413,14 @@ class TreeGrower {
   private readonly leafR: Float64Array;
   private readonly leafH: Float64Array;
 
-  constructor(private readonly X: ArrayLike<number>, private readonly s: SortedFeatures, private readonly depth: number) {
-    const n = s.n, d = s.d, w = 1 << depth;
+  constructor(
+    private readonly X: ArrayLike<number>,
+    private readonly s: SortedFeatures,
+    private readonly depth: number,
+  ) {
+    const n = s.n,
+      d = s.d,
+      w = 1 << depth;
     this.n = n;
     this.d = d;
     this.residual = new Float64Array(n);
@@ -379,28 +451,52 @@ class TreeGrower {
    * (from `hintAt`, one per node) holds the feature each node split on last time, updated here: it orders
    * the scans (so it is part of the deterministic state: it decides the order in which exact ties are met).
    */
-  grow(trees: Trees, at: number, importance: Float64Array, impAt: number, scale: number, hints: Int32Array, hintAt: number, rng: Rng): void {
+  grow(
+    trees: Trees,
+    at: number,
+    importance: Float64Array,
+    impAt: number,
+    scale: number,
+    hints: Int32Array,
+    hintAt: number,
+    rng: Rng,
+  ): void {
     const { n, d, residual: r, node, start, cnt, sum, sum2, splitFeature, splitAt, ints, goRightOff: gOff, X } = this;
     const { distinct } = this.s;
     const { feature, threshold, value } = trees;
-    for (let k = 0; k < trees.size; k++) { feature[at + k] = -1; threshold[at + k] = 0; value[at + k] = 0; }
-    this.cur = 0; this.next = n * d;
-    let s0 = 0, s2 = 0;
-    for (let i = 0; i < n; i++) { s0 += r[i]; s2 += r[i] * r[i]; }
-    start[0] = 0; cnt[0] = n; sum[0] = s0; sum2[0] = s2;
+    for (let k = 0; k < trees.size; k++) {
+      feature[at + k] = -1;
+      threshold[at + k] = 0;
+      value[at + k] = 0;
+    }
+    this.cur = 0;
+    this.next = n * d;
+    let s0 = 0,
+      s2 = 0;
+    for (let i = 0; i < n; i++) {
+      s0 += r[i];
+      s2 += r[i] * r[i];
+    }
+    start[0] = 0;
+    cnt[0] = n;
+    sum[0] = s0;
+    sum2[0] = s2;
     for (let level = 0; level < this.depth; level++) {
-      const width = 1 << level, base = width - 1; // this level's nodes: base … base+width−1 (heap order)
+      const width = 1 << level,
+        base = width - 1; // this level's nodes: base … base+width−1 (heap order)
       const idx = this.cur; // list entry q of the current lists: sample ints[idx + q]
       let anySplit = false;
       for (let s = 0; s < width; s++) {
         splitFeature[s] = -1;
-        const a = start[s], c = cnt[s];
+        const a = start[s],
+          c = cnt[s];
         // a node splits only with ≥ 2 samples and impurity above EPSILON, as scikit-learn decides
         if (c < 2 || !(sum2[s] / c - (sum[s] / c) ** 2 > EPSILON)) {
           for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; // its samples' leaf (any feature's list)
           continue;
         }
-        let bestGain = -1, ties = 0;
+        let bestGain = -1,
+          ties = 0;
         // the feature that split this node in the class's previous tree first: its gain lets the scans of
         // the others skip most blocks
         const first = hints[hintAt + base + s];
@@ -415,29 +511,52 @@ class TreeGrower {
           // (duplicated codes) are broken uniformly at random
           const g = this.scanProxy / c;
           const tol = 1e-9 * Math.max(1, bestGain);
-          if (splitFeature[s] < 0 || g > bestGain + tol) { bestGain = g; splitFeature[s] = j; splitAt[s] = this.scanAt; ties = 1; }
-          else if (g >= bestGain - tol && rng.int(++ties) === 0) { splitFeature[s] = j; splitAt[s] = this.scanAt; }
+          if (splitFeature[s] < 0 || g > bestGain + tol) {
+            bestGain = g;
+            splitFeature[s] = j;
+            splitAt[s] = this.scanAt;
+            ties = 1;
+          } else if (g >= bestGain - tol && rng.int(++ties) === 0) {
+            splitFeature[s] = j;
+            splitAt[s] = this.scanAt;
+          }
         }
         const f = splitFeature[s];
-        if (f < 0) { for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s; continue; }
+        if (f < 0) {
+          for (let q = a; q < a + c; q++) node[ints[idx + q]] = base + s;
+          continue;
+        }
         hints[hintAt + base + s] = f;
         anySplit = true;
         // the children: left = the first splitAt samples of feature f's range
-        const o = idx + f * n + a, m = splitAt[s];
-        let ls = 0, ls2 = 0;
-        for (let q = 0; q < m; q++) { const i = ints[o + q], v = r[i]; ls += v; ls2 += v * v; ints[gOff + i] = 0; }
+        const o = idx + f * n + a,
+          m = splitAt[s];
+        let ls = 0,
+          ls2 = 0;
+        for (let q = 0; q < m; q++) {
+          const i = ints[o + q],
+            v = r[i];
+          ls += v;
+          ls2 += v * v;
+          ints[gOff + i] = 0;
+        }
         for (let q = m; q < c; q++) ints[gOff + ints[o + q]] = 1;
         const k = at + base + s;
         feature[k] = f;
         // the midpoint of the neighbouring values, computed as scikit-learn does
-        const lo = X[ints[o + m - 1] * d + f], hi = X[ints[o + m] * d + f];
+        const lo = X[ints[o + m - 1] * d + f],
+          hi = X[ints[o + m] * d + f];
         let th = lo / 2 + hi / 2;
         if (th === hi || !Number.isFinite(th)) th = lo;
         threshold[k] = th;
         const impurity = (c: number, s1: number, s2: number) => s2 - (s1 * s1) / c; // c · variance
-        const rs = sum[s] - ls, rs2 = sum2[s] - ls2;
+        const rs = sum[s] - ls,
+          rs2 = sum2[s] - ls2;
         importance[impAt + f] += (impurity(c, sum[s], sum2[s]) - impurity(m, ls, ls2) - impurity(c - m, rs, rs2)) / n;
-        this.childSum[2 * s] = ls; this.childSum[2 * s + 1] = rs; this.childSum2[2 * s] = ls2; this.childSum2[2 * s + 1] = rs2;
+        this.childSum[2 * s] = ls;
+        this.childSum[2 * s + 1] = rs;
+        this.childSum2[2 * s] = ls2;
+        this.childSum2[2 * s + 1] = rs2;
       }
       if (!anySplit) break;
       if (level === this.depth - 1) {
@@ -445,7 +564,9 @@ class TreeGrower {
         for (let s = 0; s < width; s++) {
           const f = splitFeature[s];
           if (f < 0) continue;
-          const o = idx + f * n + start[s], m = splitAt[s], left = 2 * (base + s) + 1;
+          const o = idx + f * n + start[s],
+            m = splitAt[s],
+            left = 2 * (base + s) + 1;
           for (let q = 0; q < cnt[s]; q++) node[ints[o + q]] = left + (q < m ? 0 : 1);
         }
         break;
@@ -464,27 +585,42 @@ class TreeGrower {
       this.next = this.cur === n * d ? 2 * n * d : n * d;
       // next level's nodes, in heap order (slots of unsplit nodes stay empty)
       for (let s = width - 1; s >= 0; s--) {
-        const a = start[s], c = cnt[s], m = splitAt[s], split = splitFeature[s] >= 0;
-        start[2 * s] = a; cnt[2 * s] = split ? m : 0;
-        start[2 * s + 1] = a + m; cnt[2 * s + 1] = split ? c - m : 0;
+        const a = start[s],
+          c = cnt[s],
+          m = splitAt[s],
+          split = splitFeature[s] >= 0;
+        start[2 * s] = a;
+        cnt[2 * s] = split ? m : 0;
+        start[2 * s + 1] = a + m;
+        cnt[2 * s + 1] = split ? c - m : 0;
       }
       sum.set(this.childSum.subarray(0, 2 * width));
       sum2.set(this.childSum2.subarray(0, 2 * width));
     }
     // leaves: one Newton step each
     const { leafR, leafH, prob } = this;
-    leafR.fill(0); leafH.fill(0);
-    for (let i = 0; i < n; i++) { const k = node[i], pi = prob[i]; leafR[k] += r[i]; leafH[k] += pi * (1 - pi); }
-    for (let k = 0; k < trees.size; k++) if (feature[at + k] < 0) value[at + k] = leafH[k] > 1e-150 ? (scale * leafR[k]) / leafH[k] : 0;
+    leafR.fill(0);
+    leafH.fill(0);
+    for (let i = 0; i < n; i++) {
+      const k = node[i],
+        pi = prob[i];
+      leafR[k] += r[i];
+      leafH[k] += pi * (1 - pi);
+    }
+    for (let k = 0; k < trees.size; k++)
+      if (feature[at + k] < 0) value[at + k] = leafH[k] > 1e-150 ? (scale * leafR[k]) / leafH[k] : 0;
   }
 
   /** Stable partition of c list entries from position o by goRight (m go left), into the other lists. */
   private partition(o: number, c: number, m: number): void {
     const { ints, goRightOff: g0 } = this;
-    const from = this.cur + o, to = this.next + o;
-    let lp = to, rp = to + m;
+    const from = this.cur + o,
+      to = this.next + o;
+    let lp = to,
+      rp = to + m;
     for (let q = from, end = from + c; q < end; q++) {
-      const i = ints[q], g = ints[g0 + i]; // branch-free: the side is unpredictable
+      const i = ints[q],
+        g = ints[g0 + i]; // branch-free: the side is unpredictable
       ints[lp + g * (rp - lp)] = i;
       lp += 1 - g;
       rp += g;
@@ -502,21 +638,48 @@ class TreeGrower {
    */
   private scanRange(j: number, a: number, c: number, total: number, floor: number): void {
     const { ints, residual: r, n } = this;
-    const idx = this.cur + j * n + a, rank = this.rankOfOff + j * n; // rank of sample i: ints[rank + i]
+    const idx = this.cur + j * n + a,
+      rank = this.rankOfOff + j * n; // rank of sample i: ints[rank + i]
     const absTotal = Math.abs(total);
-    let sl = 0, last = ints[rank + ints[idx]], best = floor, bestAt = -1;
+    let sl = 0,
+      last = ints[rank + ints[idx]],
+      best = floor,
+      bestAt = -1;
     for (let q0 = 0; q0 < c; q0 += 32) {
       const q1 = Math.min(c, q0 + 32);
       // four partial sums: one running sum would wait on the latency of every addition
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, a0 = 0, a1 = 0, a2 = 0, a3 = 0, q = q0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        q = q0;
       for (; q + 4 <= q1; q += 4) {
-        const v0 = r[ints[idx + q]], v1 = r[ints[idx + q + 1]], v2 = r[ints[idx + q + 2]], v3 = r[ints[idx + q + 3]];
-        s0 += v0; s1 += v1; s2 += v2; s3 += v3;
-        a0 += Math.abs(v0); a1 += Math.abs(v1); a2 += Math.abs(v2); a3 += Math.abs(v3);
+        const v0 = r[ints[idx + q]],
+          v1 = r[ints[idx + q + 1]],
+          v2 = r[ints[idx + q + 2]],
+          v3 = r[ints[idx + q + 3]];
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+        a0 += Math.abs(v0);
+        a1 += Math.abs(v1);
+        a2 += Math.abs(v2);
+        a3 += Math.abs(v3);
       }
-      for (; q < q1; q++) { const v = r[ints[idx + q]]; s0 += v; a0 += Math.abs(v); }
-      const bs = s0 + s1 + (s2 + s3), ba = a0 + a1 + (a2 + a3);
-      const qa = Math.max(q0, 1), qb = q1 - 1;
+      for (; q < q1; q++) {
+        const v = r[ints[idx + q]];
+        s0 += v;
+        a0 += Math.abs(v);
+      }
+      const bs = s0 + s1 + (s2 + s3),
+        ba = a0 + a1 + (a2 + a3);
+      const qa = Math.max(q0, 1),
+        qb = q1 - 1;
       const bound = Math.abs(c * sl - total * q0) + c * ba + (q1 - q0) * absTotal;
       const wMin = Math.min(qa * (c - qa), qb * (c - qb));
       // (the margin covers rounding in the bound itself)
@@ -526,10 +689,15 @@ class TreeGrower {
         continue;
       }
       for (let q = q0; q < q1; q++) {
-        const i = ints[idx + q], b = ints[rank + i];
+        const i = ints[idx + q],
+          b = ints[rank + i];
         if (b !== last) {
-          const diff = c * sl - total * q, w = q * (c - q);
-          if (diff * diff > best * w) { best = (diff * diff) / w; bestAt = q; }
+          const diff = c * sl - total * q,
+            w = q * (c - q);
+          if (diff * diff > best * w) {
+            best = (diff * diff) / w;
+            bestAt = q;
+          }
           last = b;
         }
         sl += r[i];

@@ -8,13 +8,23 @@
  */
 
 /** Minimise f with L-BFGS (memory 10) and backtracking (Armijo) line search. */
-export function lbfgs(f: (w: Float64Array, g: Float64Array) => number, w0: Float64Array, maxIter = 200, tol = 1e-6): Float64Array {
-  const n = w0.length, m = 10;
+export function lbfgs(
+  f: (w: Float64Array, g: Float64Array) => number,
+  w0: Float64Array,
+  maxIter = 200,
+  tol = 1e-6,
+): Float64Array {
+  const n = w0.length,
+    m = 10;
   const w = Float64Array.from(w0);
   const g = new Float64Array(n);
   let fx = f(w, g);
-  const S: Float64Array[] = [], Y: Float64Array[] = [], rho: number[] = [];
-  const d = new Float64Array(n), wNew = new Float64Array(n), gNew = new Float64Array(n);
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [],
+    rho: number[] = [];
+  const d = new Float64Array(n),
+    wNew = new Float64Array(n),
+    gNew = new Float64Array(n);
   for (let it = 0; it < maxIter; it++) {
     let gnorm = 0;
     for (let i = 0; i < n; i++) gnorm = Math.max(gnorm, Math.abs(g[i]));
@@ -31,8 +41,12 @@ export function lbfgs(f: (w: Float64Array, g: Float64Array) => number, w0: Float
     }
     if (S.length) {
       const k = S.length - 1;
-      let sy = 0, yy = 0;
-      for (let i = 0; i < n; i++) { sy += S[k][i] * Y[k][i]; yy += Y[k][i] * Y[k][i]; }
+      let sy = 0,
+        yy = 0;
+      for (let i = 0; i < n; i++) {
+        sy += S[k][i] * Y[k][i];
+        yy += Y[k][i] * Y[k][i];
+      }
       const gamma = sy / yy;
       for (let i = 0; i < n; i++) d[i] *= gamma;
     } else {
@@ -50,8 +64,15 @@ export function lbfgs(f: (w: Float64Array, g: Float64Array) => number, w0: Float
     }
     let slope = 0;
     for (let i = 0; i < n; i++) slope -= g[i] * d[i];
-    if (slope >= 0) { for (let i = 0; i < n; i++) d[i] = g[i]; slope = -g.reduce((a, v) => a + v * v, 0); S.length = 0; Y.length = 0; rho.length = 0; }
-    let step = 1, fNew = Infinity;
+    if (slope >= 0) {
+      for (let i = 0; i < n; i++) d[i] = g[i];
+      slope = -g.reduce((a, v) => a + v * v, 0);
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
+    }
+    let step = 1,
+      fNew = Infinity;
     for (let ls = 0; ls < 40; ls++) {
       for (let i = 0; i < n; i++) wNew[i] = w[i] - step * d[i];
       fNew = f(wNew, gNew);
@@ -59,12 +80,28 @@ export function lbfgs(f: (w: Float64Array, g: Float64Array) => number, w0: Float
       step *= 0.5;
     }
     if (!(fNew < fx)) break;
-    const s = new Float64Array(n), y = new Float64Array(n);
+    const s = new Float64Array(n),
+      y = new Float64Array(n);
     let sy = 0;
-    for (let i = 0; i < n; i++) { s[i] = wNew[i] - w[i]; y[i] = gNew[i] - g[i]; sy += s[i] * y[i]; }
+    for (let i = 0; i < n; i++) {
+      s[i] = wNew[i] - w[i];
+      y[i] = gNew[i] - g[i];
+      sy += s[i] * y[i];
+    }
     const rel = Math.abs(fx - fNew) / Math.max(1, Math.abs(fx));
-    w.set(wNew); g.set(gNew); fx = fNew;
-    if (sy > 1e-12) { S.push(s); Y.push(y); rho.push(1 / sy); if (S.length > m) { S.shift(); Y.shift(); rho.shift(); } }
+    w.set(wNew);
+    g.set(gNew);
+    fx = fNew;
+    if (sy > 1e-12) {
+      S.push(s);
+      Y.push(y);
+      rho.push(1 / sy);
+      if (S.length > m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
+    }
     if (rel < 1e-10) break;
   }
   return w;
@@ -76,14 +113,24 @@ export interface LogisticModel {
   predict(X: ArrayLike<number>, n: number): Int32Array;
 }
 
-export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number, y: Int32Array, opts: { C?: number; maxIter?: number; tol?: number } = {}): LogisticModel {
+export function fitLogisticRegression(
+  X: ArrayLike<number>,
+  n: number,
+  d: number,
+  y: Int32Array,
+  opts: { C?: number; maxIter?: number; tol?: number } = {},
+): LogisticModel {
   const C = opts.C ?? 1;
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
   const K = classes.length;
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
   if (K === 1) {
-    return { classes, predictProba: (_X, m) => new Float64Array(m).fill(1), predict: (_X, m) => new Int32Array(m).fill(classes[0]) };
+    return {
+      classes,
+      predictProba: (_X, m) => new Float64Array(m).fill(1),
+      predict: (_X, m) => new Int32Array(m).fill(classes[0]),
+    };
   }
   const P = (d + 1) * K; // weights d×K then intercepts K
   // Codes both row-major (scores: a sample's row against four classes' weight rows at once, sums in
@@ -91,7 +138,10 @@ export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number
   const Xr = Float64Array.from({ length: n * d }, (_, i) => X[i]);
   const Xc = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[j * n + i] = Xr[i * d + j];
-  const Wt = new Float64Array(K * d), sc = new Float64Array(K), ex = new Float64Array(K), E = new Float64Array(K * n);
+  const Wt = new Float64Array(K * d),
+    sc = new Float64Array(K),
+    ex = new Float64Array(K),
+    E = new Float64Array(K * n);
   // C·Σ_i (logsumexp(s_i) − s_i,y_i) + ½‖W‖² (intercepts unpenalised)
   const objective = (w: Float64Array, g: Float64Array): number => {
     const b0 = d * K;
@@ -101,13 +151,22 @@ export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number
       const xo = i * d;
       let k = 0;
       for (; k + 4 <= K; k += 4) {
-        let s0 = w[b0 + k], s1 = w[b0 + k + 1], s2 = w[b0 + k + 2], s3 = w[b0 + k + 3];
+        let s0 = w[b0 + k],
+          s1 = w[b0 + k + 1],
+          s2 = w[b0 + k + 2],
+          s3 = w[b0 + k + 3];
         const o0 = k * d;
         for (let j = 0; j < d; j++) {
           const x = Xr[xo + j];
-          s0 += x * Wt[o0 + j]; s1 += x * Wt[o0 + d + j]; s2 += x * Wt[o0 + 2 * d + j]; s3 += x * Wt[o0 + 3 * d + j];
+          s0 += x * Wt[o0 + j];
+          s1 += x * Wt[o0 + d + j];
+          s2 += x * Wt[o0 + 2 * d + j];
+          s3 += x * Wt[o0 + 3 * d + j];
         }
-        sc[k] = s0; sc[k + 1] = s1; sc[k + 2] = s2; sc[k + 3] = s3;
+        sc[k] = s0;
+        sc[k + 1] = s1;
+        sc[k + 2] = s2;
+        sc[k + 3] = s3;
       }
       for (; k < K; k++) {
         let s0 = w[b0 + k];
@@ -117,7 +176,11 @@ export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number
       let mx = -Infinity;
       for (let q = 0; q < K; q++) if (sc[q] > mx) mx = sc[q];
       let z = 0;
-      for (let q = 0; q < K; q++) { const v = Math.exp(sc[q] - mx); ex[q] = v; z += v; }
+      for (let q = 0; q < K; q++) {
+        const v = Math.exp(sc[q] - mx);
+        ex[q] = v;
+        z += v;
+      }
       const yk = yi[i];
       loss += mx + Math.log(z) - sc[yk]; // logsumexp − score of the label
       const cz = C / z;
@@ -132,8 +195,17 @@ export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number
       g[b0 + k] = b;
       for (let j = 0; j < d; j++) {
         const xo = j * n;
-        let t0 = 0, t1 = 0, t2 = 0, t3 = 0, i = 0;
-        for (; i + 4 <= n; i += 4) { t0 += E[eo + i] * Xc[xo + i]; t1 += E[eo + i + 1] * Xc[xo + i + 1]; t2 += E[eo + i + 2] * Xc[xo + i + 2]; t3 += E[eo + i + 3] * Xc[xo + i + 3]; }
+        let t0 = 0,
+          t1 = 0,
+          t2 = 0,
+          t3 = 0,
+          i = 0;
+        for (; i + 4 <= n; i += 4) {
+          t0 += E[eo + i] * Xc[xo + i];
+          t1 += E[eo + i + 1] * Xc[xo + i + 1];
+          t2 += E[eo + i + 2] * Xc[xo + i + 2];
+          t3 += E[eo + i + 3] * Xc[xo + i + 3];
+        }
         for (; i < n; i++) t0 += E[eo + i] * Xc[xo + i];
         const q = j * K + k;
         g[q] = t0 + t1 + (t2 + t3) + w[q];
@@ -155,20 +227,31 @@ export function fitLogisticRegression(X: ArrayLike<number>, n: number, d: number
         mx = Math.max(mx, s);
       }
       let z = 0;
-      for (let k = 0; k < K; k++) { out[i * K + k] = Math.exp(out[i * K + k] - mx); z += out[i * K + k]; }
+      for (let k = 0; k < K; k++) {
+        out[i * K + k] = Math.exp(out[i * K + k] - mx);
+        z += out[i * K + k];
+      }
       for (let k = 0; k < K; k++) out[i * K + k] /= z;
     }
     return out;
   };
   const predict = (Xp: ArrayLike<number>, m: number) => {
     const p = predictProba(Xp, m);
-    return Int32Array.from({ length: m }, (_, i) => { let b = 0; for (let k = 1; k < K; k++) if (p[i * K + k] > p[i * K + b]) b = k; return classes[b]; });
+    return Int32Array.from({ length: m }, (_, i) => {
+      let b = 0;
+      for (let k = 1; k < K; k++) if (p[i * K + k] > p[i * K + b]) b = k;
+      return classes[b];
+    });
   };
   return { classes, predictProba, predict };
 }
 
 /** LinearSVC on a single feature: returns a predictor of class labels. */
-export function fitLinearSvm1d(x: ArrayLike<number>, y: Int32Array, opts: { C?: number; balanced?: boolean } = {}): (v: ArrayLike<number>) => Int32Array {
+export function fitLinearSvm1d(
+  x: ArrayLike<number>,
+  y: Int32Array,
+  opts: { C?: number; balanced?: boolean } = {},
+): (v: ArrayLike<number>) => Int32Array {
   const C = opts.C ?? 0.01;
   const n = x.length;
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
@@ -179,19 +262,25 @@ export function fitLinearSvm1d(x: ArrayLike<number>, y: Int32Array, opts: { C?: 
   const counts = new Float64Array(K);
   for (let i = 0; i < n; i++) counts[label[i]]++;
   // per sample: C times its class weight (computed once, not in every Newton step)
-  const cw = Float64Array.from(label, (k) => C * (opts.balanced ?? true ? n / (K * counts[k]) : 1));
+  const cw = Float64Array.from(label, (k) => C * ((opts.balanced ?? true) ? n / (K * counts[k]) : 1));
   const xs = Float64Array.from({ length: n }, (_, i) => x[i]);
   const models: Array<[number, number]> = [];
   const binary = K === 2;
   for (let c = 0; c < (binary ? 1 : K); c++) {
     const pos = binary ? 1 : c;
-    let w = 0, b = 0;
+    let w = 0,
+      b = 0;
     // Newton on ½(w² + b²) + C Σ c_i max(0, 1 − y_i(w x_i + b))² (piecewise quadratic: converges in a few steps)
     for (let it = 0; it < 50; it++) {
-      let gw = w, gb = b, hww = 1, hwb = 0, hbb = 1;
+      let gw = w,
+        gb = b,
+        hww = 1,
+        hwb = 0,
+        hbb = 1;
       for (let i = 0; i < n; i++) {
         const yi = label[i] === pos ? 1 : -1;
-        const ci = cw[i], xi = xs[i];
+        const ci = cw[i],
+          xi = xs[i];
         const m = 1 - yi * (w * xi + b);
         if (m > 0) {
           gw -= 2 * ci * m * yi * xi;
@@ -202,16 +291,26 @@ export function fitLinearSvm1d(x: ArrayLike<number>, y: Int32Array, opts: { C?: 
         }
       }
       const det = hww * hbb - hwb * hwb;
-      const dw = (hbb * gw - hwb * gb) / det, db = (hww * gb - hwb * gw) / det;
-      w -= dw; b -= db;
+      const dw = (hbb * gw - hwb * gb) / det,
+        db = (hww * gb - hwb * gw) / det;
+      w -= dw;
+      b -= db;
       if (Math.abs(dw) + Math.abs(db) < 1e-10) break;
     }
     models.push([w, b]);
   }
-  return (v) => Int32Array.from({ length: v.length }, (_, i) => {
-    if (binary) return classes[models[0][0] * v[i] + models[0][1] > 0 ? 1 : 0];
-    let best = 0, bs = -Infinity;
-    models.forEach(([w, b], c) => { const s = w * v[i] + b; if (s > bs) { bs = s; best = c; } });
-    return classes[best];
-  });
+  return (v) =>
+    Int32Array.from({ length: v.length }, (_, i) => {
+      if (binary) return classes[models[0][0] * v[i] + models[0][1] > 0 ? 1 : 0];
+      let best = 0,
+        bs = -Infinity;
+      models.forEach(([w, b], c) => {
+        const s = w * v[i] + b;
+        if (s > bs) {
+          bs = s;
+          best = c;
+        }
+      });
+      return classes[best];
+    });
 }
