@@ -30,4 +30,3 @@ export {
   perceivedSummary,
   traversalGridImage,
 } from './report.js';
-export { diagnoseRun, ACTIVE_KL } from './model-diagnostics.js';

@@ -1,5 +1,5 @@
 /** Benchmarks for data rendering, the metric suite and perceived-distance analysis (plain JSON out). */
-import { createDataset, datasetNames, getDatasetEntry, renderObservations } from '../data/index.js';
+import { createDataset, datasets, renderObservations } from '../data/index.js';
 import { computeArrayMetrics, metricNames, type CodesAndFactors } from '../metrics/index.js';
 import { analysePerceivedDistances } from '../analysis/index.js';
 import { parseLoss } from '../losses/index.js';
@@ -11,11 +11,11 @@ function median(xs: number[]): number {
 }
 
 /** Observations per second into training batches of 64, per procedural dataset (file datasets need their files). */
-export function benchData(batches = 30) {
-  return datasetNames()
-    .filter((name) => getDatasetEntry(name).kind === 'procedural')
-    .map((name) => {
-      const ds = createDataset(name);
+export async function benchData(batches = 30) {
+  const procedural = (await datasets.all()).filter((d) => d.kind === 'procedural');
+  return Promise.all(
+    procedural.map(async ({ name, create }) => {
+      const ds = await create({});
       const rng = new Rng(0);
       const out = new Float32Array(64 * ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2]);
       const times: number[] = [];
@@ -31,11 +31,12 @@ export function benchData(batches = 30) {
         ms_per_batch64: Math.round(ms * 1000) / 1000,
         observations_per_s: Math.round((64 / ms) * 1000),
       };
-    });
+    }),
+  );
 }
 
 /** The whole array-metric suite on 10,000 train / 5,000 test codes of dSprites-sized factors. */
-export function benchMetrics(nTrain = 10000, nTest = 5000) {
+export async function benchMetrics(nTrain = 10000, nTest = 5000) {
   const sizes = [3, 6, 40, 32, 32];
   const make = (n: number, seed: number): CodesAndFactors => {
     const rng = new Rng(seed);
@@ -55,9 +56,9 @@ export function benchMetrics(nTrain = 10000, nTest = 5000) {
     test = make(nTest, 2);
   const perMetric: Record<string, number> = {};
   const t0 = performance.now();
-  for (const m of metricNames()) {
+  for (const m of metricNames('codes')) {
     const t = performance.now();
-    computeArrayMetrics(train, test, [m]);
+    await computeArrayMetrics(train, test, [m]);
     perMetric[m] = Math.round(performance.now() - t) / 1000;
   }
   return {
@@ -71,20 +72,23 @@ export function benchMetrics(nTrain = 10000, nTest = 5000) {
 }
 
 /** Perceived-distance pairs per second for XYSquares under MSE and the box-blur loss. */
-export function benchAnalyze(traversals = 32) {
-  const ds = createDataset('xysquares');
-  return ['mse', 'mse+box31@3969'].map((spec) => {
+export async function benchAnalyze(traversals = 32) {
+  const ds = await createDataset('xysquares');
+  const out = [];
+  for (const spec of ['mse', 'mse+box31@3969']) {
+    const loss = await parseLoss(spec);
     const t = performance.now();
-    const r = analysePerceivedDistances(ds, parseLoss(spec), { traversals, pairs: 20000, randomPairs: 1000 });
+    const r = analysePerceivedDistances(ds, loss, { traversals, pairs: 20000, randomPairs: 1000 });
     const s = (performance.now() - t) / 1000;
     const L = r.factors[0].traversedValues.length;
     const pairs = ds.factors.length * traversals * L * (L - 1) + 1000;
-    return {
+    out.push({
       dataset: 'xysquares',
       loss: spec,
       seconds: Math.round(s * 100) / 100,
       distance_pairs: pairs,
       pairs_per_s: Math.round(pairs / s),
-    };
-  });
+    });
+  }
+  return out;
 }

@@ -5,17 +5,26 @@
 import { z } from 'zod';
 import { architectureNames } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
-import { getDatasetEntry, describeSchemaError } from '../data/index.js';
-import { frameworkParamsSchema } from '../frameworks/index.js';
+import { datasets } from '../data/index.js';
+import { frameworks } from '../frameworks/index.js';
+import { formatZodError, parseParams } from '../registry/index.js';
 import { parseLoss } from '../losses/index.js';
 
 export const configSchema = z
   .object({
-    dataset: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'xysquares' }),
-    framework: z.object({ name: z.string() }).catchall(z.unknown()).default({ name: 'betavae' }),
+    /** The dataset's name and its parameters (validated by the dataset's own schema). */
+    dataset: z
+      .object({ name: z.string().default('xysquares') })
+      .catchall(z.unknown())
+      .default({ name: 'xysquares' }),
+    /** The framework's name and its hyper-parameters (validated by the framework's own schema). */
+    framework: z
+      .object({ name: z.string().default('betavae') })
+      .catchall(z.unknown())
+      .default({ name: 'betavae' }),
     model: z
       .object({
-        architecture: z.enum(architectureNames as [string, ...string[]]).default('conv64'),
+        architecture: z.enum(architectureNames).default('conv64'),
         z: z.number().int().min(1).default(10),
         /** Hidden width of the 'fc' architecture (ignored by the conv ones). */
         hidden: z.number().int().min(1).default(1200),
@@ -50,50 +59,34 @@ export const configSchema = z
 
 export type RunConfig = z.output<typeof configSchema>;
 
-function zodMessage(err: z.ZodError): string {
-  return err.issues
-    .map((i) => {
-      const path = i.path.join('.') || '(top level)';
-      if (i.code === 'unrecognized_keys')
-        return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${[...i.path, k].join('.')}'`).join(', ')}`;
-      return `'${path}': ${i.message}`;
-    })
-    .join('; ');
-}
-
 /** Validate a whole config (structure, dataset and framework parameters, loss spec); throws UserError. */
-export function validateConfig(raw: unknown): RunConfig {
+export async function validateConfig(raw: unknown): Promise<RunConfig> {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new UserError(
-      `bad config: ${zodMessage(parsed.error)}. Allowed top-level keys: ${Object.keys(configSchema.shape).join(', ')}`,
+      `${formatZodError('bad config', parsed.error)}. Allowed top-level keys: ${Object.keys(configSchema.shape).join(', ')}`,
     );
   }
   const cfg = parsed.data;
   const { name: dsName, ...dsParams } = cfg.dataset;
-  const entry = getDatasetEntry(dsName);
-  const ds = entry.schema.safeParse(dsParams);
-  if (!ds.success) throw new UserError(describeSchemaError(`config dataset '${dsName}'`, entry.schema, ds.error));
+  parseParams(`config dataset '${dsName}'`, (await datasets.get(dsName)).schema, dsParams);
   const { name: fwName, ...fwParams } = cfg.framework;
-  const fwSchema = frameworkParamsSchema(fwName);
-  const fw = fwSchema.safeParse(fwParams);
-  if (!fw.success)
-    throw new UserError(
-      `config framework '${fwName}': ${zodMessage(fw.error)} (valid parameters: ${Object.keys(fwSchema.shape).join(', ') || 'none'})`,
-    );
-  parseLoss(cfg.loss);
+  parseParams(`config framework '${fwName}'`, (await frameworks.get(fwName)).schema, fwParams);
+  await parseLoss(cfg.loss);
   return cfg;
 }
 
 /** Set `a.b.c = value` in a plain object (for `--set path.to.key=value`). */
-export function setPath(obj: Record<string, any>, path: string, value: unknown): void {
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   if (keys.some((k) => !k)) throw new UserError(`--set: bad key path '${path}'`);
   let o = obj;
   for (const k of keys.slice(0, -1)) {
     if (o[k] === undefined) o[k] = {};
-    if (typeof o[k] !== 'object' || o[k] === null) throw new UserError(`--set ${path}: '${k}' is not an object`);
-    o = o[k];
+    const next = o[k];
+    if (typeof next !== 'object' || next === null || Array.isArray(next))
+      throw new UserError(`--set ${path}: '${k}' is not an object`);
+    o = next as Record<string, unknown>;
   }
   o[keys[keys.length - 1]] = value;
 }

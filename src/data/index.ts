@@ -1,29 +1,12 @@
 /**
- * Ground-truth data: the state space, the dataset registry, rendering into batches.
- * Importing this module registers the built-in datasets.
+ * Ground-truth data: the dataset registry, the state space, samplers, and rendering into batches.
+ * Datasets are loaded lazily: importing this module imports no dataset.
  */
-import './catalogue.js';
-import './loaders/index.js';
-
 export type { GroundTruthDataset, FactorSpec, StateSpace as StateSpaceContract } from './types.js';
 export { StateSpace } from './state-space.js';
-export {
-  registerDataset,
-  createDataset,
-  prepareDataset,
-  datasetNames,
-  datasetCatalogue,
-  getDatasetEntry,
-  parseParamAssignments,
-  parseScalar,
-  renderObservations,
-  batchTensor,
-  describeSchemaError,
-  type DatasetEntry,
-  type CatalogueEntry,
-} from './registry.js';
-export { XYSquares, XYSingleSquare, XColumns } from './procedural/xysquares.js';
-export { DSprites } from './procedural/dsprites.js';
+export { datasets, createDataset, datasetCatalogue, type CatalogueEntry } from './registry.js';
+export { defineDataset, type DatasetDefinition, type DatasetFiles } from './define.js';
+export { renderObservations, batchTensor } from './render.js';
 export {
   samplePairs,
   sampleBatch,
@@ -32,7 +15,6 @@ export {
   sampleTraversal,
   batchStream,
 } from './samplers.js';
-export { XYObject, Pinwheel } from './procedural/xyobject.js';
-export { applyPerturbation, applyUniformNoise } from '../analysis/perturbation.js';
-export { TableDataset, labelsFromValues } from './loaders/table.js';
-export { readNorbMatrix, dataDir } from './loaders/files.js';
+export { TableDataset, labelsFromValues, type ImageSource } from './loaders/table.js';
+export { dataDir } from './loaders/common.js';
+export { readNpz, writeNpz, type NdArray } from './formats/npz.js';

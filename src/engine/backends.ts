@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError, listChoices } from '../util/errors.js';
+import { Registry, type Definition } from '../registry/index.js';
 
 /** Options every computing command accepts (`--backend`, `--threads`, `--device`). */
 export interface EngineOptions {
@@ -14,33 +15,22 @@ export interface EngineOptions {
 }
 
 /** One tfjs backend the toolkit knows how to start. */
-export interface BackendProvider {
-  name: string;
-  description: string;
+export interface BackendProvider extends Definition {
   /** Start the backend and make it tf's active backend; throw with a clear message if it cannot start. */
   init(opts: EngineOptions): Promise<void>;
   /** Whether `auto` may pick it: a reason string when not. */
   unavailableReason?(): Promise<string | null>;
 }
 
-const providers = new Map<string, BackendProvider>();
+/** The backends the toolkit can start, each imported on first use (the native addon is loaded only if asked). */
+export const backends = new Registry<BackendProvider>('backend', ' (via --backend or DISENTANGLE_BACKEND)')
+  .add('wasm', () => import('./wasm/index.js').then((m) => m.wasmProvider))
+  .add('torch', () => import('./torch/provider.js').then((m) => m.torchProvider))
+  .add('cpu', () => import('./cpu.js').then((m) => m.cpuProvider));
 
-export function registerBackendProvider(p: BackendProvider): void {
-  providers.set(p.name, p);
-}
-
+/** Backend names for `--backend`: 'auto', then every registered backend. */
 export function backendNames(): string[] {
-  return ['auto', ...providers.keys()];
-}
-
-export function getBackendProvider(name: string): BackendProvider {
-  const p = providers.get(name);
-  if (!p) {
-    throw new UserError(
-      `unknown backend '${name}': choose ${listChoices(backendNames())} ` + `(via --backend or DISENTANGLE_BACKEND)`,
-    );
-  }
-  return p;
+  return ['auto', ...backends.names()];
 }
 
 export interface EngineInfo {
@@ -70,9 +60,9 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
   let name = requested;
   let notice: string | undefined;
   if (requested === 'auto') {
-    const torch = providers.get('torch');
-    const reason = torch ? await (torch.unavailableReason?.() ?? Promise.resolve(null)) : 'not registered';
-    if (torch && reason === null) {
+    const torch = await backends.get('torch');
+    const reason = await (torch.unavailableReason?.() ?? Promise.resolve(null));
+    if (reason === null) {
       try {
         await torch.init({ ...opts, threads, device });
         current = { backend: 'torch', device, threads };
@@ -87,7 +77,7 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
     name = 'wasm';
     if (device === 'cuda') throw new UserError(`--device cuda needs the torch backend: ${notice}`);
   }
-  const provider = getBackendProvider(name);
+  const provider = await backends.get(name);
   if (device === 'cuda' && name !== 'torch') throw new UserError(`--device cuda needs --backend torch (got '${name}')`);
   try {
     await provider.init({ ...opts, threads, device });

@@ -1,6 +1,7 @@
-/** Pieces shared by the VAE family: splitting encoder outputs, sampling, KL terms. */
+/** Pieces shared by the VAE family: splitting encoder outputs, sampling, KL terms, the β-VAE-shaped loss. */
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext } from './types.js';
+import { latentDistribution, normalLatent, type LatentName } from '../nn/index.js';
+import type { Framework, LossOutput, StepContext } from './types.js';
 
 export interface Posterior {
   mu: tf.Tensor2D;
@@ -13,15 +14,14 @@ export function splitPosterior(h: tf.Tensor2D): Posterior {
   return { mu: tf.slice(h, [0, 0], [-1, z]) as tf.Tensor2D, logvar: tf.slice(h, [0, z], [-1, z]) as tf.Tensor2D };
 }
 
-/** Reparameterised sample z = μ + σ·ε, ε drawn from the step's seed. */
+/** Reparameterised sample z = μ + σ·ε (nn/latents' normal). */
 export function sampleNormal(p: Posterior, seed: number): tf.Tensor2D {
-  const eps = tf.randomNormal(p.mu.shape, 0, 1, 'float32', seed);
-  return tf.add(p.mu, tf.mul(eps, tf.exp(tf.mul(p.logvar, 0.5)))) as tf.Tensor2D;
+  return normalLatent.sample(p.mu, p.logvar, seed);
 }
 
-/** Per-dimension KL(N(μ, σ²) ‖ N(0, 1)) = ½(μ² + σ² − log σ² − 1): [N, z]. */
+/** Per-dimension KL(N(μ, σ²) ‖ N(0, 1)): [N, z]. */
 export function klPerDim(p: Posterior): tf.Tensor2D {
-  return tf.mul(0.5, tf.sub(tf.sub(tf.add(tf.square(p.mu), tf.exp(p.logvar)), p.logvar), 1)) as tf.Tensor2D;
+  return normalLatent.klPerDim(p.mu, p.logvar);
 }
 
 /** KL summed over dimensions, averaged over the batch. */
@@ -29,14 +29,14 @@ export function klMean(p: Posterior): tf.Scalar {
   return tf.mean(tf.sum(klPerDim(p), 1)) as tf.Scalar;
 }
 
-/** Reconstruction loss summed over pixels, averaged over the batch. */
-export function reconMean(ctx: StepContext, x: tf.Tensor4D, z: tf.Tensor2D): tf.Scalar {
-  return tf.mean(ctx.recon.perObservation(x, ctx.model.decode(z))) as tf.Scalar;
+/** Per-latent KL averaged over a batch (active / passive dimensions): [z]. */
+export function perLatentKl(encoderOutput: tf.Tensor2D): tf.Tensor1D {
+  return tf.mean(klPerDim(splitPosterior(encoderOutput)), 0) as tf.Tensor1D;
 }
 
-/** log N(z; μ, σ²) element-wise. */
-export function logNormal(z: tf.Tensor, mu: tf.Tensor, logvar: tf.Tensor): tf.Tensor {
-  return tf.mul(-0.5, tf.add(tf.add(Math.log(2 * Math.PI), logvar), tf.div(tf.square(tf.sub(z, mu)), tf.exp(logvar))));
+/** Reconstruction loss summed over pixels (or averaged, with lossReduction 'mean'), averaged over the batch. */
+export function reconMean(ctx: StepContext, x: tf.Tensor4D, z: tf.Tensor2D): tf.Scalar {
+  return tf.mean(ctx.recon.perObservation(x, ctx.model.decode(z))) as tf.Scalar;
 }
 
 /** Covariance of rows of x ([N, D]) with ddof 0: E[xxᵀ] − E[x]E[x]ᵀ. */
@@ -57,4 +57,38 @@ export function mmdRbf(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
     return tf.mean(tf.exp(tf.div(tf.neg(dist), 2 * d)));
   };
   return tf.sub(tf.add(k(a, a), k(b, b)), tf.mul(2, k(a, b))) as tf.Scalar;
+}
+
+/** The representation for metrics: the encoder mean. */
+export const meanRepresentation = (h: tf.Tensor2D) => splitPosterior(h).mu;
+
+/** KL to N(0, I) for the chosen latent distribution, summed over dimensions and averaged over the batch. */
+export function latentKl(latent: LatentName, p: Posterior): tf.Scalar {
+  if (latent === 'normal') return klMean(p);
+  return tf.mean(tf.sum(latentDistribution(latent).klPerDim(p.mu, p.logvar), 1)) as tf.Scalar;
+}
+
+export type Regulariser = (
+  ctx: StepContext,
+  p: Posterior,
+  z: tf.Tensor2D,
+) => { loss: tf.Scalar; terms: Record<string, tf.Scalar> };
+
+/** The β-VAE shape shared by most of the family: recon(x, decode(z ~ q(z|x))) + a regulariser of q and z. */
+export function vaeFramework(name: string, regulariser: Regulariser, latent: LatentName = 'normal'): Framework {
+  const dist = latentDistribution(latent);
+  return {
+    name,
+    batchKind: 'single',
+    encoderOutputsPerLatent: 2,
+    latent,
+    loss(ctx): LossOutput {
+      const p = splitPosterior(ctx.model.encode(ctx.x));
+      const z = dist.sample(p.mu, p.logvar, ctx.seed('z'));
+      const recon = reconMean(ctx, ctx.x, z);
+      const reg = regulariser(ctx, p, z);
+      return { loss: tf.add(recon, reg.loss) as tf.Scalar, terms: { recon, ...reg.terms } };
+    },
+    representation: meanRepresentation,
+  };
 }

@@ -1,21 +1,17 @@
 /** Training objectives as modules on one shared training step (cf. disent), and weight schedules. */
 export type { Framework, FrameworkFactoryArgs, StepContext, LossOutput, BatchKind } from './types.js';
-export {
-  createFramework,
-  frameworkNames,
-  frameworkParamsSchema,
-  frameworkDescriptions,
-  totalCorrelation,
-  perLatentKl,
-} from './registry.js';
+export { frameworks, createFramework } from './registry.js';
+export { defineFramework, type FrameworkDefinition } from './define.js';
 export { scheduleSchema, scheduleValue, type Schedule } from './schedules.js';
 export {
   splitPosterior,
   sampleNormal,
   klPerDim,
   klMean,
+  perLatentKl,
   covariance,
   mmdRbf,
-  logNormal,
+  vaeFramework,
+  meanRepresentation,
   type Posterior,
 } from './common.js';

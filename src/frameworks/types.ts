@@ -3,9 +3,9 @@
  * model, optimiser, data stream and logging; a framework says how to turn a batch into a loss.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { EncoderDecoder } from '../nn/index.js';
+import type { EncoderDecoder, LatentName } from '../nn/index.js';
 import type { ReconstructionLoss } from '../losses/types.js';
-import type { Rng } from '../util/rng.js';
+import type { Rng, SeedFn } from '../util/rng.js';
 
 /** What a framework needs from the data stream each step. */
 export type BatchKind =
@@ -21,8 +21,8 @@ export interface StepContext {
   x: tf.Tensor4D;
   /** Global step (0-based) — for schedules. */
   step: number;
-  /** Seed for this step's random ops (reparameterisation noise etc.); derived from the run seed. */
-  seed: number;
+  /** Seeds for this step's random ops by label ('z', 'prior', …): functions of (run seed, step, label). */
+  seed: SeedFn;
 }
 
 export interface LossOutput {
@@ -37,19 +37,20 @@ export interface Framework {
   readonly batchKind: BatchKind;
   /** Encoder outputs per latent dimension: 2 for Gaussian (μ, log σ²), 1 for a plain AE. */
   readonly encoderOutputsPerLatent: number;
+  /** The posterior family q(z|x) the encoder's outputs parameterise; absent for a deterministic encoder. */
+  readonly latent?: LatentName;
   /** The loss of one step; called inside the optimiser's tape (tf.tidy applies). */
   loss(ctx: StepContext): LossOutput;
   /** Trainable variables the framework owns beyond the model (e.g. a learned prior). */
   extraVariables?(): tf.Variable[];
   /** Variables the framework updates itself (FactorVAE's discriminator): saved in checkpoints, not optimised by the trainer. */
   stateVariables?(): tf.Variable[];
+  /** Optimisers the framework steps itself: their slots are saved in checkpoints too, so a resumed run is exact. */
+  stateOptimizers?(): tf.Optimizer[];
   /** Extra updates after the main step (FactorVAE's discriminator); returns terms to log. */
   afterStep?(ctx: StepContext): Record<string, number>;
   /** The representation for metrics: the encoder mean (default) from raw encoder outputs. */
   representation(encoderOutput: tf.Tensor2D): tf.Tensor2D;
-  /** Framework-owned state for checkpoints (discriminator weights, optimiser slots). */
-  state?(): Record<string, Float32Array | number[]>;
-  loadState?(state: Record<string, Float32Array | number[]>): void;
   dispose?(): void;
 }
 

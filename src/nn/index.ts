@@ -12,6 +12,7 @@ export {
 } from './layers.js';
 export {
   latentDistribution,
+  logNormal,
   latentNames,
   normalLatent,
   laplaceLatent,

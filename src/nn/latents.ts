@@ -18,6 +18,13 @@ export interface LatentDistribution {
   klPerDim(loc: tf.Tensor2D, logScale: tf.Tensor2D): tf.Tensor2D;
 }
 
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** log N(x; mean, exp(logvar)) element-wise (broadcasting). */
+export function logNormal(x: tf.Tensor, mean: number | tf.Tensor, logvar: number | tf.Tensor): tf.Tensor {
+  return tf.mul(-0.5, tf.add(tf.add(LOG_2PI, logvar), tf.div(tf.square(tf.sub(x, mean)), tf.exp(logvar))));
+}
+
 export const normalLatent: LatentDistribution = {
   name: 'normal',
   sample: (mu, lv, seed) =>

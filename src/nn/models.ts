@@ -8,8 +8,8 @@ import { conv2d, conv2dTranspose, dense, channelNorm, sequential, type Layer, ty
  * The encoder maps NHWC images to 2·z outputs (μ and log σ², or 2·z distribution parameters);
  * the decoder maps z to NHWC logits/values with C channels.
  */
-export type ArchitectureName = 'conv64' | 'conv64-dl' | 'conv64-norm' | 'fc';
-export const architectureNames: ArchitectureName[] = ['conv64', 'conv64-dl', 'conv64-norm', 'fc'];
+export type ArchitectureName = (typeof architectureNames)[number];
+export const architectureNames = ['conv64', 'conv64-dl', 'conv64-norm', 'fc'] as const;
 
 export interface ModelSpec {
   architecture: ArchitectureName;

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { UserError } from '../util/errors.js';
+import type { SeedFn } from '../util/rng.js';
+import { logNormal } from '../nn/latents.js';
 
 export const priorSchema = z.union([
   z.object({ type: z.literal('isotropic') }).strict(),
@@ -38,16 +40,13 @@ export interface Prior {
   readonly type: string;
   /** log p(z) summed over dimensions: [N, D] → [N]. */
   logProb(z: tf.Tensor2D): tf.Tensor1D;
-  sample(n: number, seed: number): tf.Tensor2D;
+  /** n prior samples; `seed` gives the seed of each draw by label. */
+  sample(n: number, seed: SeedFn): tf.Tensor2D;
   /** Analytic KL(N(μ, σ²) ‖ p) summed over dimensions → [N], when p is Gaussian. */
   klFromGaussian?(mu: tf.Tensor2D, logvar: tf.Tensor2D): tf.Tensor1D;
   /** Learned parameters (optimised with the model). */
   variables(): tf.Variable[];
 }
-
-const LOG2PI = Math.log(2 * Math.PI);
-const logNormal = (x: tf.Tensor, mean: number | tf.Tensor, logvar: number | tf.Tensor) =>
-  tf.mul(-0.5, tf.add(tf.add(LOG2PI, logvar), tf.div(tf.square(tf.sub(x, mean)), tf.exp(logvar))));
 
 /** ln Γ(x) (Lanczos), for the Student-t normaliser. */
 export function lgamma(x: number): number {
@@ -70,7 +69,10 @@ function gaussianPrior(type: string, logvarOf: () => tf.Tensor1D, vars: tf.Varia
     logProb: (zz) => tf.sum(logNormal(zz, 0, logvarOf()), 1) as tf.Tensor1D,
     sample: (n, seed) =>
       tf.tidy(() =>
-        tf.mul(tf.randomNormal([n, logvarOf().shape[0]], 0, 1, 'float32', seed), tf.exp(tf.mul(0.5, logvarOf()))),
+        tf.mul(
+          tf.randomNormal([n, logvarOf().shape[0]], 0, 1, 'float32', seed('normal')),
+          tf.exp(tf.mul(0.5, logvarOf())),
+        ),
       ) as tf.Tensor2D,
     klFromGaussian: (mu, lv) => {
       const plv = logvarOf();
@@ -131,8 +133,8 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
         logProb: (zz) => tf.sum(tf.sub(c, tf.mul((v + 1) / 2, tf.log1p(tf.div(tf.square(zz), v)))), 1) as tf.Tensor1D,
         sample: (n, seed) =>
           tf.tidy(() => {
-            const g = tf.randomNormal([n, zDim], 0, 1, 'float32', seed);
-            const chi2 = tf.randomGamma([n, zDim], v / 2, 0.5, 'float32', seed + 1);
+            const g = tf.randomNormal([n, zDim], 0, 1, 'float32', seed('normal'));
+            const chi2 = tf.randomGamma([n, zDim], v / 2, 0.5, 'float32', seed('gamma'));
             return tf.div(g, tf.sqrt(tf.div(chi2, v))) as tf.Tensor2D;
           }),
         variables: () => [],
@@ -155,9 +157,9 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
           ) as tf.Tensor1D,
         sample: (n, seed) =>
           tf.tidy(() => {
-            const spike = tf.less(tf.randomUniform([n, zDim], 0, 1, 'float32', seed + 1), gamma);
+            const spike = tf.less(tf.randomUniform([n, zDim], 0, 1, 'float32', seed('spike')), gamma);
             const std = tf.where(spike, tf.fill([n, zDim], spikeStd), tf.ones([n, zDim]));
-            return tf.mul(tf.randomNormal([n, zDim], 0, 1, 'float32', seed), std) as tf.Tensor2D;
+            return tf.mul(tf.randomNormal([n, zDim], 0, 1, 'float32', seed('normal')), std) as tf.Tensor2D;
           }),
         variables: () => [],
       };
@@ -180,10 +182,10 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
           }),
         sample: (n, seed) =>
           tf.tidy(() => {
-            const k = tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed + 1), 4)).toInt();
+            const k = tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed('component')), 4)).toInt();
             return tf.add(
               tf.gather(means, k),
-              tf.mul(tf.randomNormal([n, 2], 0, 1, 'float32', seed), Math.sqrt(cfg.variance)),
+              tf.mul(tf.randomNormal([n, 2], 0, 1, 'float32', seed('normal')), Math.sqrt(cfg.variance)),
             ) as tf.Tensor2D;
           }),
         variables: () => [],

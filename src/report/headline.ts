@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createDataset } from '../data/index.js';
 import { parseLoss } from '../losses/index.js';
 import { analysePerceivedDistances, perceivedSummary, type PerceivedReport } from '../analysis/index.js';
-import { startRun, trainRun, disposeRun, loadRun, reconstructionImages, traversalImages } from '../train/index.js';
+import { startRun, trainRun, closeRun, loadRun, reconstructionImages, traversalImages } from '../train/index.js';
 import { computeArrayMetrics, sampleCodesAndFactors, dci, mig as migFn } from '../metrics/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -72,9 +72,9 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
   const analyses: Array<{ spacing: number; loss: string; report: PerceivedReport; seconds: number }> = [];
   for (const loss of losses) {
     for (const spacing of spacings) {
-      const ds = createDataset('xysquares', { gridSpacing: spacing, gridSize: 8 });
+      const ds = await createDataset('xysquares', { gridSpacing: spacing, gridSize: 8 });
       const t = performance.now();
-      const report = analysePerceivedDistances(ds, parseLoss(loss), {
+      const report = analysePerceivedDistances(ds, await parseLoss(loss), {
         traversals: o.traversals,
         pairs: o.pairs,
         randomPairs: 1000,
@@ -108,7 +108,7 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
     });
     await trainRun(run);
     const seconds = (performance.now() - t) / 1000;
-    disposeRun(run);
+    closeRun(run);
     const loaded = await loadRun(dir);
     const rng = new Rng(o.seed).fork('codes');
     const rep = (x: Float32Array, n: number) => loaded.encode(x, n);
@@ -117,7 +117,7 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
     const test = sampleCodesAndFactors(ds, rep, Math.round(o.numTrainCodes / 2), rng.fork('test'));
     const d = dci(train, test);
     const metrics: Record<string, number> = {
-      ...computeArrayMetrics(train, test, ['mig', 'modularity', 'sap']),
+      ...(await computeArrayMetrics(train, test, ['mig', 'modularity', 'sap'])).scores,
       dci_disentanglement: d.disentanglement,
       dci_completeness: d.completeness,
       dci_informativeness_test: d.informativeness_test,

@@ -5,7 +5,7 @@ import { renderObservations } from '../data/index.js';
 import { perLatentKl } from '../frameworks/index.js';
 import { Rng } from '../util/rng.js';
 import { tileImages, writePng } from '../viz/index.js';
-import type { Run } from './trainer.js';
+import type { Run } from './assemble.js';
 
 export function reconstructionImages(run: Run, n = 8, seed = 1) {
   const ds = run.dataset;

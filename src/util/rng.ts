@@ -87,7 +87,7 @@ export class Rng {
       const j = this.int(i + 1);
       const t = a[i];
       a[i] = a[j];
-      a[j] = t as any;
+      a[j] = t as (typeof a)[number];
     }
     return a;
   }
@@ -101,15 +101,6 @@ export class Rng {
   fork(label: string | number): Rng {
     const base = (this.s0 ^ Math.imul(this.s1, 31) ^ Math.imul(this.s2, 131) ^ Math.imul(this.s3, 1031)) >>> 0;
     return new Rng(`${base}:${label}`);
-  }
-
-  /** The generator's full state, for checkpoints. */
-  getState(): [number, number, number, number] {
-    return [this.s0, this.s1, this.s2, this.s3];
-  }
-  setState(state: readonly number[]): void {
-    [this.s0, this.s1, this.s2, this.s3] = state.map((x) => x >>> 0);
-    this.spareNormal = null;
   }
 }
 
@@ -125,4 +116,15 @@ function hashString(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/**
+ * Seeds for libraries that take a number (tfjs's random ops), one per label: `seed('prior')`,
+ * `seed('pair:1')`. Derived by labelled forks of one generator, so adding a draw never shifts another.
+ */
+export type SeedFn = (label: string) => number;
+
+/** A SeedFn over `rng` (which it does not advance). */
+export function seedsFrom(rng: Rng): SeedFn {
+  return (label) => rng.fork(label).seed32();
 }

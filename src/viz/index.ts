@@ -1,5 +1,5 @@
 /** Pictures: PNG encoding, image grids, SVG charts and heatmaps, self-contained HTML reports. */
-export { encodePng, writePng, readPng, tileImages, type Image } from './png.js';
+export { encodePng, writePng, tileImages, type Image } from './png.js';
 export {
   heatmapSvg,
   barChartSvg,

@@ -1,5 +1,4 @@
 import { PNG } from 'pngjs';
-import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
 
 /** A plain image: HWC values, float in [0, 1] or uint8 in [0, 255]; 1 (grey), 3 (RGB) or 4 (RGBA) channels. */
@@ -43,27 +42,6 @@ export function encodePng(img: Image): Uint8Array {
 /** Write an image as a PNG file, atomically. */
 export function writePng(path: string, img: Image): void {
   writeFileAtomic(path, encodePng(img));
-}
-
-/** Decode a PNG file (or bytes) to uint8 RGBA, RGB or grey. */
-export function readPng(pathOrBytes: string | Uint8Array, channels: 1 | 3 | 4 = 3): Image {
-  const bytes = typeof pathOrBytes === 'string' ? readFileSync(pathOrBytes) : Buffer.from(pathOrBytes);
-  const png = PNG.sync.read(bytes as Buffer);
-  const out = new Uint8Array(png.width * png.height * channels);
-  for (let p = 0; p < png.width * png.height; p++) {
-    const r = png.data[p * 4],
-      g = png.data[p * 4 + 1],
-      b = png.data[p * 4 + 2],
-      a = png.data[p * 4 + 3];
-    if (channels === 1) out[p] = Math.round((r + g + b) / 3);
-    else {
-      out[p * channels] = r;
-      out[p * channels + 1] = g;
-      out[p * channels + 2] = b;
-      if (channels === 4) out[p * 4 + 3] = a;
-    }
-  }
-  return { data: out, height: png.height, width: png.width, channels };
 }
 
 /**

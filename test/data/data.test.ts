@@ -2,20 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  StateSpace,
-  createDataset,
-  datasetCatalogue,
-  parseParamAssignments,
-  renderObservations,
-  XYSquares,
-} from '../../src/data/index.js';
+import { StateSpace, createDataset, datasetCatalogue, renderObservations } from '../../src/data/index.js';
+import { parseParamAssignments } from '../../src/config/index.js';
+import { XYSquares } from '../../src/data/procedural/xysquares.js';
 import { readNpz, writeNpz, parseNpz, crc32 } from '../../src/data/formats/npz.js';
 import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
 
 describe('state space', () => {
-  it('is C order with the last factor fastest, and round-trips', () => {
+  it('is C order with the last factor fastest, and round-trips', async () => {
     const s = new StateSpace([3, 4, 5]);
     expect(s.size).toBe(60);
     expect(s.toIndex([0, 0, 1])).toBe(1);
@@ -25,7 +20,7 @@ describe('state space', () => {
     for (let i = 0; i < 60; i++) expect(s.toIndex(s.toFactors(i))).toBe(i);
     expect(() => s.toIndex([3, 0, 0])).toThrow(/out of range/);
   });
-  it('samples uniformly and traverses one factor', () => {
+  it('samples uniformly and traverses one factor', async () => {
     const s = new StateSpace([2, 7]);
     const f = s.sampleFactors(7000, new Rng(1));
     const counts = new Array(7).fill(0);
@@ -42,7 +37,7 @@ describe('state space', () => {
 });
 
 describe('XYSquares', () => {
-  it("places squares exactly by the paper's formulas", () => {
+  it("places squares exactly by the paper's formulas", async () => {
     for (const [spacing, gridSize] of [
       [8, null],
       [4, 8],
@@ -71,8 +66,8 @@ describe('XYSquares', () => {
       }
     }
   });
-  it('has the published statistics at the defaults', () => {
-    const ds = createDataset('xysquares');
+  it('has the published statistics at the defaults', async () => {
+    const ds = await createDataset('xysquares');
     expect(ds.factors.map((f) => f.name)).toEqual(['x_R', 'y_R', 'x_G', 'y_G', 'x_B', 'y_B']);
     expect(ds.size).toBe(8 ** 6);
     const idx = ds.stateSpace.sampleIndices(200, new Rng(0));
@@ -94,19 +89,21 @@ describe('XYSquares', () => {
     expect(d / a.length).toBeCloseTo(128 / 12288, 12);
     expect(128 / 12288).toBeCloseTo(0.0104, 4);
   });
-  it('supports fewer squares, grey images and fill values', () => {
-    const ds = createDataset('xysquares', { numSquares: 1, rgb: false, fillValue: 0.5 });
+  it('supports fewer squares, grey images and fill values', async () => {
+    const ds = await createDataset('xysquares', { numSquares: 1, rgb: false, fillValue: 0.5 });
     expect(ds.factors.map((f) => f.name)).toEqual(['x_R', 'y_R']);
     expect(ds.obsShape).toEqual([64, 64, 1]);
     const x = renderObservations(ds, [0]);
     expect(x.reduce((a, v) => a + v, 0)).toBe(32);
     expect(Math.max(...x)).toBe(0.5);
   });
-  it('rejects bad parameters with the valid choices', () => {
-    expect(() => createDataset('xysquares', { numSquares: 4 })).toThrow(UserError);
-    expect(() => createDataset('xysquares', { numSquares: 4 })).toThrow(/numSquares/);
-    expect(() => createDataset('xysquares', { spacing: 2 })).toThrow(/unknown parameter 'spacing'.*gridSpacing/);
-    expect(() => createDataset('nope')).toThrow(/unknown dataset 'nope'.*xysquares/);
+  it('rejects bad parameters with the valid choices', async () => {
+    await expect(createDataset('xysquares', { numSquares: 4 })).rejects.toThrow(UserError);
+    await expect(createDataset('xysquares', { numSquares: 4 })).rejects.toThrow(/numSquares/);
+    await expect(createDataset('xysquares', { spacing: 2 })).rejects.toThrow(
+      /unknown parameter 'spacing'.*gridSpacing/,
+    );
+    await expect(createDataset('nope')).rejects.toThrow(/unknown dataset 'nope'.*xysquares/);
     expect(parseParamAssignments(['gridSpacing=4', 'rgb=false', 'gridSize=null'])).toEqual({
       gridSpacing: 4,
       rgb: false,
@@ -114,18 +111,18 @@ describe('XYSquares', () => {
     });
     expect(() => parseParamAssignments(['gridSpacing'])).toThrow(/key=value/);
   });
-  it('lists every dataset in the catalogue with factors and shape', () => {
-    const cat = datasetCatalogue();
+  it('lists every dataset in the catalogue with factors and shape', async () => {
+    const cat = await datasetCatalogue();
     const xy = cat.find((c) => c.name === 'xysquares')!;
     expect(xy.shape).toEqual([64, 64, 3]);
     expect(xy.factors).toHaveLength(6);
-    expect(cat.find((c) => c.name === 'xcolumns')!.factors.map((f) => f.name)).toEqual(['x_R', 'x_G', 'x_B']);
+    expect(cat.find((c) => c.name === 'xcolumns')!.factors!.map((f) => f.name)).toEqual(['x_R', 'x_G', 'x_B']);
   });
 });
 
 describe('npz', () => {
   const dir = mkdtempSync(join(tmpdir(), 'npz-'));
-  it('round-trips arrays of every dtype, stored and deflated', () => {
+  it('round-trips arrays of every dtype, stored and deflated', async () => {
     const arrays = {
       images: { dtype: 'uint8' as const, shape: [2, 3, 2], data: Uint8Array.from({ length: 12 }, (_, i) => i * 7) },
       factors: { dtype: 'int32' as const, shape: [2, 2], data: Int32Array.of(1, -2, 3, 4) },
@@ -144,7 +141,7 @@ describe('npz', () => {
       }
     }
   });
-  it('reports truncated, corrupt and missing files clearly', () => {
+  it('reports truncated, corrupt and missing files clearly', async () => {
     const p = join(dir, 'b.npz');
     writeNpz(p, { x: { dtype: 'float32', shape: [1000], data: new Float32Array(1000) } });
     const bytes = readFileSync(p);
@@ -154,7 +151,7 @@ describe('npz', () => {
     writeFileSync(join(dir, 'c.npz'), bytes.subarray(0, bytes.length - 30));
     expect(() => readNpz(join(dir, 'c.npz'))).toThrow(UserError);
   });
-  it('computes the standard CRC-32', () => {
+  it('computes the standard CRC-32', async () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
     expect(existsSync(dir)).toBe(true);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataset, prepareDataset, renderObservations, StateSpace } from '../../src/data/index.js';
+import { createDataset, renderObservations, StateSpace } from '../../src/data/index.js';
 import { writeNpz } from '../../src/data/formats/npz.js';
 import { writePng } from '../../src/viz/index.js';
 import { UserError } from '../../src/util/errors.js';
@@ -18,7 +18,7 @@ function shuffledGrid(sizes: number[], seed: number) {
 }
 
 describe('file-based datasets', () => {
-  it('dsprites_file reads imgs and latents_classes (colour column dropped), any row order', () => {
+  it('dsprites_file reads imgs and latents_classes (colour column dropped), any row order', async () => {
     const sizes = [2, 2, 3, 2, 2];
     const { ss, order } = shuffledGrid(sizes, 1);
     const n = ss.size;
@@ -36,7 +36,7 @@ describe('file-based datasets', () => {
       imgs: { dtype: 'uint8', shape: [n, 64, 64], data: imgs },
       latents_classes: { dtype: 'int64', shape: [n, 6], data: lc },
     });
-    const ds = createDataset('dsprites_file', { path: p });
+    const ds = await createDataset('dsprites_file', { path: p });
     expect(ds.factors.map((f) => f.size)).toEqual(sizes);
     for (const idx of [0, 5, n - 1]) {
       const x = renderObservations(ds, [idx]);
@@ -64,8 +64,7 @@ describe('file-based datasets', () => {
     f.create_dataset({ name: 'images', data: images, shape: [n, 64, 64, 3], dtype: '<B' });
     f.create_dataset({ name: 'labels', data: labels, shape: [n, 6], dtype: '<d' });
     f.close();
-    await prepareDataset('shapes3d');
-    const ds = createDataset('shapes3d', { path: p });
+    const ds = await createDataset('shapes3d', { path: p });
     expect(ds.factors.map((x) => x.name)).toEqual([
       'floor_hue',
       'wall_hue',
@@ -77,7 +76,7 @@ describe('file-based datasets', () => {
     for (const idx of [0, 17, 63]) expect(renderObservations(ds, [idx])[100]).toBeCloseTo((idx * 3) / 255, 6);
   });
 
-  it('smallnorb reads the binary NORB files, the left image, resized', () => {
+  it('smallnorb reads the binary NORB files, the left image, resized', async () => {
     const n = 5 * 9 * 18 * 6;
     const H = 8;
     const norb = (magic: number, dims: number[], payload: Uint8Array) => {
@@ -104,23 +103,23 @@ describe('file-based datasets', () => {
     writeFileSync(`${stem}-dat.mat`, norb(0x1e3d4c55, [n, 2, H, H], dat));
     writeFileSync(`${stem}-cat.mat`, norb(0x1e3d4c54, [n], new Uint8Array(cat.buffer)));
     writeFileSync(`${stem}-info.mat`, norb(0x1e3d4c54, [n, 4], new Uint8Array(info.buffer)));
-    const ds = createDataset('smallnorb', { path: d, size: 4 });
+    const ds = await createDataset('smallnorb', { path: d, size: 4 });
     expect(ds.obsShape).toEqual([4, 4, 1]);
     for (const idx of [0, 1000, n - 1]) expect(renderObservations(ds, [idx])[5]).toBeCloseTo((idx % 251) / 255, 6);
     // truncated -dat file: a clear error
     const full = readFileSync(`${stem}-dat.mat`);
     writeFileSync(`${stem}-dat.mat`, full.subarray(0, full.length - 10));
-    expect(() => createDataset('smallnorb', { path: d, size: 4 })).toThrow(/truncated/);
+    await expect(createDataset('smallnorb', { path: d, size: 4 })).rejects.toThrow(/truncated/);
   });
 
-  it('bring-your-own: .npz with images and factors, and a folder of PNGs with factors.csv', () => {
+  it('bring-your-own: .npz with images and factors, and a folder of PNGs with factors.csv', async () => {
     const p = join(dir, 'byo.npz');
     const imgs = new Uint8Array(4 * 2 * 2 * 3).map((_, i) => i);
     writeNpz(p, {
       images: { dtype: 'uint8', shape: [4, 2, 2, 3], data: imgs },
       factors: { dtype: 'int32', shape: [4, 2], data: Int32Array.of(1, 1, 0, 0, 1, 0, 0, 1) },
     });
-    const ds = createDataset('byo', { path: p });
+    const ds = await createDataset('byo', { path: p });
     expect(ds.factors.map((f) => f.size)).toEqual([2, 2]);
     expect(renderObservations(ds, [0])[0]).toBeCloseTo(12 / 255, 6); // factors (0, 0) are row 1
     const folder = join(dir, 'pngs');
@@ -137,22 +136,22 @@ describe('file-based datasets', () => {
         lines.push(`${c}${s}.png,${c},${s}`);
       }
     writeFileSync(join(folder, 'factors.csv'), lines.join('\n'));
-    const ds2 = createDataset('byo', { path: folder });
+    const ds2 = await createDataset('byo', { path: folder });
     expect(ds2.factors.map((f) => `${f.name}:${f.size}`)).toEqual(['colour:2', 'size:3']);
     expect(renderObservations(ds2, [4])[0]).toBeCloseTo(Math.round(0.4 * 255) / 255, 6);
     // a missing combination is named
     writeFileSync(join(folder, 'factors.csv'), lines.slice(0, -1).join('\n'));
-    expect(() => createDataset('byo', { path: folder })).toThrow(/no image for colour=1, size=2/);
+    await expect(createDataset('byo', { path: folder })).rejects.toThrow(/no image for colour=1, size=2/);
   });
 
-  it('missing files name the expected location; mpi3d checks its image count', () => {
-    expect(() => createDataset('dsprites_file')).toThrow(
+  it('missing files name the expected location; mpi3d checks its image count', async () => {
+    await expect(createDataset('dsprites_file')).rejects.toThrow(
       /file not found at .*dsprites_ndarray_co1sh3sc6or40x32y32_64x64\.npz/,
     );
-    expect(() => createDataset('mpi3d')).toThrow(UserError);
+    await expect(createDataset('mpi3d')).rejects.toThrow(UserError);
     const p = join(dir, 'mpi.npz');
     writeNpz(p, { images: { dtype: 'uint8', shape: [3, 64, 64, 3], data: new Uint8Array(3 * 12288) } });
-    expect(() => createDataset('mpi3d', { path: p })).toThrow(/3 images, expected 1036800/);
+    await expect(createDataset('mpi3d', { path: p })).rejects.toThrow(/3 images, expected 1036800/);
   });
 });
 
@@ -175,13 +174,13 @@ describe('Cars3D (.mat, MATLAB level 5)', () => {
     }
     const back = parseMat(readFileSync(join(d, 'car_1.mat')), 'car_1.mat');
     expect(back.im.dims).toEqual([H, W, 3, A, E]);
-    const ds = createDataset('cars3d', { path: d, size: 2 });
+    const ds = await createDataset('cars3d', { path: d, size: 2 });
     expect(ds.factors.map((f) => `${f.name}:${f.size}`)).toEqual(['elevation:2', 'azimuth:3', 'object_type:2']);
     const x = renderObservations(ds, [ds.stateSpace.toIndex([1, 2, 1])]);
     // pixel (0, 0), channel 2 of car 1 at elevation 1, azimuth 2: 100 + 10 + 2 + 2
     expect(x[2]).toBeCloseTo(114 / 255, 6);
     const bytes = readFileSync(join(d, 'car_0.mat'));
     writeFileSync(join(d, 'car_0.mat'), bytes.subarray(0, bytes.length - 20));
-    expect(() => createDataset('cars3d', { path: d, size: 2 })).toThrow(/truncated|corrupt/);
+    await expect(createDataset('cars3d', { path: d, size: 2 })).rejects.toThrow(/truncated|corrupt/);
   });
 });

@@ -9,10 +9,10 @@ import {
 } from '../../src/data/index.js';
 import { Rng } from '../../src/util/rng.js';
 
-const xy = createDataset('xysquares');
+const xy = await createDataset('xysquares');
 
 describe('samplers', () => {
-  it('pairs differ in exactly k factors (fixed k), or in 1 … F (random k)', () => {
+  it('pairs differ in exactly k factors (fixed k), or in 1 … F (random k)', async () => {
     for (const k of [1, 2, 4]) {
       const idx = samplePairs(xy, 200, k, new Rng(k));
       for (let i = 0; i < 200; i++) {
@@ -31,7 +31,7 @@ describe('samplers', () => {
     expect(Math.min(...counts)).toBe(1);
     expect(Math.max(...counts)).toBe(6);
   });
-  it('triplets put the positive no farther from the anchor than the negative', () => {
+  it('triplets put the positive no farther from the anchor than the negative', async () => {
     const t = sampleTriplets(xy, 100, new Rng(1));
     const d = (i: number, j: number) => {
       const a = xy.stateSpace.toFactors(i),
@@ -40,7 +40,7 @@ describe('samplers', () => {
     };
     for (let i = 0; i < 100; i++) expect(d(t[i], t[100 + i])).toBeLessThanOrEqual(d(t[i], t[200 + i]));
   });
-  it('the batch stream is a function of (seed, step): a resumed stream continues identically', () => {
+  it('the batch stream is a function of (seed, step): a resumed stream continues identically', async () => {
     const a = batchStream(xy, { batchSize: 4, kind: 'single', seed: 3 });
     const first = [a.next().value!, a.next().value!, a.next().value!];
     const b = batchStream(xy, { batchSize: 4, kind: 'single', seed: 3, start: 2 });
@@ -52,8 +52,8 @@ describe('samplers', () => {
 });
 
 describe('XYObject and pinwheel', () => {
-  it("XYObject: 75,000 images, one square of the factor's size and colour", () => {
-    const ds = createDataset('xyobject');
+  it("XYObject: 75,000 images, one square of the factor's size and colour", async () => {
+    const ds = await createDataset('xyobject');
     expect(ds.factors.map((f) => f.size)).toEqual([25, 25, 5, 24]);
     expect(ds.size).toBe(75000);
     const x = renderObservations(ds, [ds.stateSpace.toIndex([3, 4, 2, 5])]); // scale 11, colour 5 = hue 1 (yellow) at intensity 0.5
@@ -66,13 +66,13 @@ describe('XYObject and pinwheel', () => {
         expect(x[i * 3 + 2]).toBe(0);
       }
     expect(lit).toBe(121);
-    const shaded = createDataset('xyobject_shaded');
+    const shaded = await createDataset('xyobject_shaded');
     expect(shaded.factors.map((f) => f.name)).toEqual(['x', 'y', 'scale', 'intensity', 'color']);
     expect(Array.from(renderObservations(shaded, [shaded.stateSpace.toIndex([3, 4, 2, 1, 1])]))).toEqual(Array.from(x));
   });
-  it('pinwheel: deterministic 2-D points, arms by class', () => {
-    const a = createDataset('pinwheel', { seed: 1 }),
-      b = createDataset('pinwheel', { seed: 1 });
+  it('pinwheel: deterministic 2-D points, arms by class', async () => {
+    const a = await createDataset('pinwheel', { seed: 1 }),
+      b = await createDataset('pinwheel', { seed: 1 });
     expect(a.obsShape).toEqual([1, 1, 2]);
     expect(Array.from(renderObservations(a, [0, 150, 399]))).toEqual(Array.from(renderObservations(b, [0, 150, 399])));
     const pts = renderObservations(

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../../src/engine/index.js';
-import { createFramework, frameworkNames, scheduleValue, totalCorrelation } from '../../src/frameworks/index.js';
+import { createFramework, frameworks, scheduleValue } from '../../src/frameworks/index.js';
+import { totalCorrelation } from '../../src/frameworks/betatcvae.js';
+import { seedsFrom } from '../../src/util/rng.js';
 import { parseLoss } from '../../src/losses/index.js';
 import type { EncoderDecoder } from '../../src/nn/index.js';
 import { Rng } from '../../src/util/rng.js';
@@ -22,17 +24,18 @@ function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecode
   };
 }
 
+const mse = await parseLoss('mse');
 const ctxFor = (model: EncoderDecoder, x: tf.Tensor4D, step = 0) => ({
   model,
-  recon: parseLoss('mse'),
+  recon: mse,
   x,
   step,
-  seed: 1,
+  seed: seedsFrom(new Rng(1)),
 });
 const value = (t: tf.Scalar) => t.dataSync()[0];
 
 describe('frameworks', () => {
-  it('registers every framework by its field name', () => {
+  it('registers every framework by its field name', async () => {
     for (const n of [
       'ae',
       'vae',
@@ -45,27 +48,27 @@ describe('frameworks', () => {
       'adagvae',
       'adamlvae',
     ])
-      expect(frameworkNames()).toContain(n);
-    expect(() => createFramework('nope', { zDim: 2, params: {}, rng: new Rng(0) })).toThrow(
+      expect(frameworks.names()).toContain(n);
+    await expect(createFramework('nope', { zDim: 2, params: {}, rng: new Rng(0) })).rejects.toThrow(
       /unknown framework 'nope'.*betavae/,
     );
-    expect(() => createFramework('betavae', { zDim: 2, params: { gamma: 1 }, rng: new Rng(0) })).toThrow(
+    await expect(createFramework('betavae', { zDim: 2, params: { gamma: 1 }, rng: new Rng(0) })).rejects.toThrow(
       /unknown parameter 'gamma'.*beta/,
     );
   });
-  it('β-VAE: recon + β·KL with the closed-form Gaussian KL', () => {
+  it('β-VAE: recon + β·KL with the closed-form Gaussian KL', async () => {
     // μ = (1, 0), log σ² = (0, log 2): KL = ½(1 + 1 − 0 − 1) + ½(0 + 2 − log 2 − 1)
     const kl = 0.5 * 1 + 0.5 * (1 - Math.log(2));
     const x = tf.fill([1, 1, 2, 1], 0.5) as tf.Tensor4D;
-    const fw = createFramework('betavae', { zDim: 2, params: { beta: 3 }, rng: new Rng(0) });
+    const fw = await createFramework('betavae', { zDim: 2, params: { beta: 3 }, rng: new Rng(0) });
     const out = fw.loss(ctxFor(fixedModel([[1, 0, 0, Math.log(2)]], [1, 2, 1]), x));
     expect(value(out.terms.kl)).toBeCloseTo(kl, 5);
     expect(value(out.terms.recon)).toBeCloseTo(0.5, 5); // Σ (0.5 − 0)² over 2 pixels
     expect(value(out.loss)).toBeCloseTo(0.5 + 3 * kl, 5);
   });
-  it('annealed VAE uses γ·|KL − C| with C growing linearly', () => {
+  it('annealed VAE uses γ·|KL − C| with C growing linearly', async () => {
     const x = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
-    const fw = createFramework('annealedvae', {
+    const fw = await createFramework('annealedvae', {
       zDim: 1,
       params: { gamma: 10, cMax: 4, iterationThreshold: 100 },
       rng: new Rng(0),
@@ -75,14 +78,14 @@ describe('frameworks', () => {
     const out2 = fw.loss(ctxFor(fixedModel([[2, 0]], [1, 1, 1]), x, 0)); // C = 0
     expect(value(out2.loss)).toBeCloseTo(10 * 2, 5);
   });
-  it('β-TCVAE: TC is 0 for a single observation and ≥ 0 for independent codes on average', () => {
+  it('β-TCVAE: TC is 0 for a single observation and ≥ 0 for independent codes on average', async () => {
     const p = { mu: tf.tensor2d([[0.3, -1]]), logvar: tf.tensor2d([[0, 0.5]]) };
     expect(value(totalCorrelation(tf.tensor2d([[0.1, 0.2]]), p))).toBeCloseTo(0, 5);
   });
-  it('DIP-VAE-I penalises off-diagonal covariance and diagonal ≠ 1 (hand-computed)', () => {
+  it('DIP-VAE-I penalises off-diagonal covariance and diagonal ≠ 1 (hand-computed)', async () => {
     // μ rows (1, 1) and (−1, −1): Cov = [[1, 1], [1, 1]] (ddof 0) → off-diag Σ = 2, diag Σ (1−1)² = 0
     const x = tf.zeros([2, 1, 1, 1]) as tf.Tensor4D;
-    const fw = createFramework('dipvae1', { zDim: 2, params: { lambdaOd: 2 }, rng: new Rng(0) });
+    const fw = await createFramework('dipvae1', { zDim: 2, params: { lambdaOd: 2 }, rng: new Rng(0) });
     const out = fw.loss(
       ctxFor(
         fixedModel(
@@ -96,7 +99,7 @@ describe('frameworks', () => {
       ),
     );
     expect(value(out.terms.dip)).toBeCloseTo(2 * 2, 5);
-    const fw2 = createFramework('dipvae2', { zDim: 2, params: { lambdaOd: 1 }, rng: new Rng(0) });
+    const fw2 = await createFramework('dipvae2', { zDim: 2, params: { lambdaOd: 1 }, rng: new Rng(0) });
     // DIP-II adds mean σ² = 1 to the diagonal: diag 2 → (2 − 1)² · 2 = 2, off-diag 2 → total 4
     expect(
       value(
@@ -115,7 +118,7 @@ describe('frameworks', () => {
       ),
     ).toBeCloseTo(4, 5);
   });
-  it('Ada-GVAE averages the dimensions whose KL is below the midpoint', () => {
+  it('Ada-GVAE averages the dimensions whose KL is below the midpoint', async () => {
     // pair: dim 0 identical, dim 1 very different → 1 shared dim
     const x = tf.zeros([2, 1, 1, 1]) as tf.Tensor4D;
     const h = [
@@ -123,7 +126,7 @@ describe('frameworks', () => {
       [0.5, 3, 0, 0],
     ];
     for (const name of ['adagvae', 'adamlvae']) {
-      const fw = createFramework(name, { zDim: 2, params: {}, rng: new Rng(0) });
+      const fw = await createFramework(name, { zDim: 2, params: {}, rng: new Rng(0) });
       expect(fw.batchKind).toBe('pairs');
       const out = fw.loss(ctxFor(fixedModel(h, [1, 1, 1]), x));
       expect(value(out.terms.sharedDims)).toBe(1);
@@ -131,9 +134,9 @@ describe('frameworks', () => {
       expect(value(out.terms.kl)).toBeCloseTo(0.125 + 2.25, 5);
     }
   });
-  it('AE: reconstruction of the deterministic code only', () => {
+  it('AE: reconstruction of the deterministic code only', async () => {
     const x = tf.fill([1, 1, 2, 1], 0.5) as tf.Tensor4D;
-    const fw = createFramework('ae', { zDim: 2, params: {}, rng: new Rng(0) });
+    const fw = await createFramework('ae', { zDim: 2, params: {}, rng: new Rng(0) });
     expect(fw.encoderOutputsPerLatent).toBe(1);
     const out = fw.loss(ctxFor(fixedModel([[3, -1, 0, 0]], [1, 2, 1]), x));
     expect(value(out.loss)).toBeCloseTo(0.5, 6);
@@ -156,13 +159,13 @@ describe('frameworks', () => {
       [-1, 0, 0, 0],
       [0, -1, 0, 0],
     ];
-    const fw = createFramework('infovae', { zDim: 2, params: { alpha: 0.5, lambda: 10 }, rng: new Rng(0) });
+    const fw = await createFramework('infovae', { zDim: 2, params: { alpha: 0.5, lambda: 10 }, rng: new Rng(0) });
     const out = fw.loss(ctxFor(fixedModel(h, [1, 1, 1]), x));
     const expected = value(out.terms.recon) + 0.5 * value(out.terms.kl) + 9.5 * value(out.terms.mmd);
     expect(value(out.loss)).toBeCloseTo(expected, 4);
     expect(value(out.terms.kl)).toBeCloseTo(0.5, 5); // mean of ½μ² with |μ| = 1
   });
-  it('schedules: linear, cyclic, delayed', () => {
+  it('schedules: linear, cyclic, delayed', async () => {
     expect(scheduleValue({ type: 'linear', start: 0, end: 1, startStep: 10, endStep: 20 }, 15)).toBeCloseTo(0.5);
     expect(
       scheduleValue({ type: 'cyclic', low: 0, high: 1, period: 10, startStep: 0, mode: 'linear' }, 12),
@@ -173,10 +176,10 @@ describe('frameworks', () => {
 });
 
 describe('every framework trains (gradients flow through its loss)', () => {
-  it.each(frameworkNames())('%s: a few Adam steps on a tiny model lower the loss', async (name) => {
+  it.each(frameworks.names())('%s: a few Adam steps on a tiny model lower the loss', async (name) => {
     const { makeModel } = await import('../../src/nn/index.js');
     const zDim = name === 'decomposition' ? 2 : 3;
-    const fw = createFramework(name, {
+    const fw = await createFramework(name, {
       zDim,
       params: name === 'factorvae' ? { hidden: 16, layers: 2 } : {},
       rng: new Rng(1),
@@ -200,7 +203,7 @@ describe('every framework trains (gradients flow through its loss)', () => {
     );
     const losses: number[] = [];
     for (let step = 0; step < 25; step++) {
-      const ctx = { model, recon: parseLoss('bce'), x, step, seed: 7 };
+      const ctx = { model, recon: await parseLoss('bce'), x, step, seed: seedsFrom(new Rng(7)) };
       const c = opt.minimize(() => fw.loss(ctx).loss, true, vars)!;
       losses.push(c.dataSync()[0]);
       c.dispose();

@@ -5,7 +5,7 @@ import { makePrior, lgamma } from '../../src/priors/index.js';
 import { createFramework } from '../../src/frameworks/index.js';
 import { parseLoss } from '../../src/losses/index.js';
 import type { EncoderDecoder } from '../../src/nn/index.js';
-import { Rng } from '../../src/util/rng.js';
+import { Rng, seedsFrom } from '../../src/util/rng.js';
 
 beforeAll(async () => {
   await initEngine({ backend: 'cpu', quiet: true });
@@ -13,7 +13,7 @@ beforeAll(async () => {
 const v1 = (t: tf.Tensor) => t.dataSync()[0];
 
 describe('priors', () => {
-  it('log densities match closed forms', () => {
+  it('log densities match closed forms', async () => {
     const z0 = tf.zeros([1, 3]) as tf.Tensor2D;
     expect(v1(makePrior({ type: 'isotropic' }, 3).logProb(z0))).toBeCloseTo(-1.5 * Math.log(2 * Math.PI), 5);
     // Student-t with 1 degree of freedom (Cauchy): p(0) = 1/π per dimension
@@ -31,9 +31,9 @@ describe('priors', () => {
     );
     expect(() => makePrior({ type: 'mixture', variance: 0.03 }, 3)).toThrow(/2-D/);
   });
-  it('anisotropic variances sum to D·scale; the analytic KL matches the isotropic formula at logvar 0', () => {
+  it('anisotropic variances sum to D·scale; the analytic KL matches the isotropic formula at logvar 0', async () => {
     const p = makePrior({ type: 'anisotropic', scale: 2, learn: false, logvar: [0, 1, 2] }, 3);
-    const s = p.sample(20000, 3);
+    const s = p.sample(20000, seedsFrom(new Rng(3)));
     const v = tf.moments(s, 0).variance.dataSync();
     expect(v[0] + v[1] + v[2]).toBeCloseTo(6, 0);
     expect(v[2]).toBeGreaterThan(v[0]);
@@ -41,12 +41,18 @@ describe('priors', () => {
     const kl = v1(iso.klFromGaussian!(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, Math.log(2)]])));
     expect(kl).toBeCloseTo(0.5 + 0.5 * (1 - Math.log(2)), 5);
   });
-  it('samples follow the prior (Student-t heavier tails than the normal, sparse mostly near 0)', () => {
-    const t = makePrior({ type: 'studentt', df: 2 }, 1).sample(20000, 1).dataSync();
-    const n = makePrior({ type: 'isotropic' }, 1).sample(20000, 1).dataSync();
+  it('samples follow the prior (Student-t heavier tails than the normal, sparse mostly near 0)', async () => {
+    const t = makePrior({ type: 'studentt', df: 2 }, 1)
+      .sample(20000, seedsFrom(new Rng(1)))
+      .dataSync();
+    const n = makePrior({ type: 'isotropic' }, 1)
+      .sample(20000, seedsFrom(new Rng(1)))
+      .dataSync();
     const tail = (x: ArrayLike<number>) => Array.from(x).filter((v) => Math.abs(v) > 4).length;
     expect(tail(t)).toBeGreaterThan(10 * Math.max(1, tail(n)));
-    const sp = makePrior({ type: 'sparse', gamma: 0.8, spikeStd: 0.05 }, 1).sample(20000, 2).dataSync();
+    const sp = makePrior({ type: 'sparse', gamma: 0.8, spikeStd: 0.05 }, 1)
+      .sample(20000, seedsFrom(new Rng(2)))
+      .dataSync();
     expect(Array.from(sp).filter((v) => Math.abs(v) < 0.15).length / 20000).toBeGreaterThan(0.78);
   });
 });
@@ -63,19 +69,27 @@ function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecode
 }
 
 describe('decomposition and FactorVAE', () => {
-  it('decomposition with an isotropic prior and α = 0 is the VAE objective', () => {
+  it('decomposition with an isotropic prior and α = 0 is the VAE objective', async () => {
     const x = tf.fill([2, 1, 2, 1], 0.5) as tf.Tensor4D;
     const h = [
       [1, 0, 0, Math.log(2)],
       [0, -1, 0.5, 0],
     ];
-    const ctx = { model: fixedModel(h, [1, 2, 1]), recon: parseLoss('mse'), x, step: 0, seed: 5 };
-    const dec = createFramework('decomposition', { zDim: 2, params: { beta: 1, alpha: 0 }, rng: new Rng(0) }).loss(ctx);
-    const vae = createFramework('vae', { zDim: 2, params: {}, rng: new Rng(0) }).loss(ctx);
+    const ctx = {
+      model: fixedModel(h, [1, 2, 1]),
+      recon: await parseLoss('mse'),
+      x,
+      step: 0,
+      seed: seedsFrom(new Rng(5)),
+    };
+    const dec = (
+      await createFramework('decomposition', { zDim: 2, params: { beta: 1, alpha: 0 }, rng: new Rng(0) })
+    ).loss(ctx);
+    const vae = (await createFramework('vae', { zDim: 2, params: {}, rng: new Rng(0) })).loss(ctx);
     expect(v1(dec.terms.kl)).toBeCloseTo(v1(vae.terms.kl), 5);
     expect(v1(dec.loss)).toBeCloseTo(v1(vae.loss), 5);
   });
-  it('MMD is near 0 for matching distributions and clearly positive for shifted ones', () => {
+  it('MMD is near 0 for matching distributions and clearly positive for shifted ones', async () => {
     const make = (shift: number) => {
       const rows = Array.from({ length: 64 }, (_, i) => {
         const r = new Rng(i + shift * 1000);
@@ -87,19 +101,39 @@ describe('decomposition and FactorVAE', () => {
       );
     };
     const x = tf.zeros([64, 1, 1, 1]) as tf.Tensor4D;
-    const fw = createFramework('decomposition', { zDim: 2, params: { alpha: 1, divergence: 'mmd' }, rng: new Rng(0) });
+    const fw = await createFramework('decomposition', {
+      zDim: 2,
+      params: { alpha: 1, divergence: 'mmd' },
+      rng: new Rng(0),
+    });
     const same = Math.abs(
-      v1(fw.loss({ model: make(0), recon: parseLoss('mse'), x, step: 0, seed: 1 }).terms.divergence),
+      v1(
+        fw.loss({ model: make(0), recon: await parseLoss('mse'), x, step: 0, seed: seedsFrom(new Rng(1)) }).terms
+          .divergence,
+      ),
     );
-    const far = v1(fw.loss({ model: make(3), recon: parseLoss('mse'), x, step: 0, seed: 1 }).terms.divergence);
+    const far = v1(
+      fw.loss({ model: make(3), recon: await parseLoss('mse'), x, step: 0, seed: seedsFrom(new Rng(1)) }).terms
+        .divergence,
+    );
     expect(far).toBeGreaterThan(10 * same);
     expect(far).toBeGreaterThan(0.5);
   });
-  it('FactorVAE trains its discriminator after each step and exposes it for checkpoints', () => {
-    const fw = createFramework('factorvae', { zDim: 2, params: { gamma: 5, hidden: 16, layers: 2 }, rng: new Rng(0) });
+  it('FactorVAE trains its discriminator after each step and exposes it for checkpoints', async () => {
+    const fw = await createFramework('factorvae', {
+      zDim: 2,
+      params: { gamma: 5, hidden: 16, layers: 2 },
+      rng: new Rng(0),
+    });
     const x = tf.zeros([8, 1, 1, 1]) as tf.Tensor4D;
     const rows = Array.from({ length: 8 }, (_, i) => [i / 4, (i % 3) / 2, -3, -3]);
-    const ctx = { model: fixedModel(rows, [1, 1, 1]), recon: parseLoss('mse'), x, step: 0, seed: 2 };
+    const ctx = {
+      model: fixedModel(rows, [1, 1, 1]),
+      recon: await parseLoss('mse'),
+      x,
+      step: 0,
+      seed: seedsFrom(new Rng(2)),
+    };
     const out = fw.loss(ctx);
     expect(out.terms).toHaveProperty('tc');
     const before = fw.stateVariables!()[0].dataSync().slice();
@@ -126,15 +160,15 @@ describe('latent distributions, reduction and PCA-initialised priors', () => {
     let mc = 0;
     for (const v of z) mc += -Math.log(0.8) - Math.abs(v - 0.7) / 0.4 - (-0.5 * Math.log(2 * Math.PI) - 0.5 * v * v);
     expect(kl).toBeCloseTo(mc / z.length, 1);
-    const fw = createFramework('betavae', { zDim: 1, params: { latent: 'laplace' }, rng: new Rng(0) });
+    const fw = await createFramework('betavae', { zDim: 1, params: { latent: 'laplace' }, rng: new Rng(0) });
     expect(fw.name).toBe('betavae');
   });
   it("per-pixel 'mean' reduction divides the loss by H·W·C", async () => {
     const { withReduction } = await import('../../src/losses/index.js');
     const x = tf.zeros([1, 2, 3, 2]) as tf.Tensor4D,
       y = tf.ones([1, 2, 3, 2]) as tf.Tensor4D;
-    expect(v1(parseLoss('mse').perObservation(x, y))).toBeCloseTo(12, 6);
-    expect(v1(withReduction(parseLoss('mse'), 'mean').perObservation(x, y))).toBeCloseTo(1, 6);
+    expect(v1((await parseLoss('mse')).perObservation(x, y))).toBeCloseTo(12, 6);
+    expect(v1(withReduction(await parseLoss('mse'), 'mean').perObservation(x, y))).toBeCloseTo(1, 6);
   });
   it("the anisotropic prior's 'pca' variances follow the data's principal variances", async () => {
     const { pcaLogVariances } = await import('../../src/priors/index.js');
@@ -153,7 +187,7 @@ describe('latent distributions, reduction and PCA-initialised priors', () => {
     expect(Math.exp(lv[0]) / n).toBeLessThan(12);
     expect(Math.exp(lv[0] - lv[1])).toBeGreaterThan(5);
     const p = makePrior({ type: 'anisotropic', scale: 1, learn: false, logvar: 'pca' }, 2, { x, n, dim });
-    const v = tf.moments(p.sample(20000, 1), 0).variance.dataSync();
+    const v = tf.moments(p.sample(20000, seedsFrom(new Rng(1))), 0).variance.dataSync();
     expect(v[0]).toBeGreaterThan(v[1]);
     expect(() => makePrior({ type: 'anisotropic', scale: 1, learn: false, logvar: 'pca' }, 2)).toThrow(/needs data/);
   });

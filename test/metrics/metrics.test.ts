@@ -50,18 +50,18 @@ const id10 = new Array(10).fill(10);
 const dsl = [3, 6, 40, 32, 32];
 
 describe('shared pieces', () => {
-  it('discretises like np.histogram + np.digitize (labels 1 … bins)', () => {
+  it('discretises like np.histogram + np.digitize (labels 1 … bins)', async () => {
     const d = histogramDiscretize([0, 0.5, 1, 0.25, 0.999], 5, 1, 4);
     expect(Array.from(d)).toEqual([1, 3, 4, 2, 4]);
   });
-  it('mutual information of identical labels is their entropy; independent labels give 0', () => {
+  it('mutual information of identical labels is their entropy; independent labels give 0', async () => {
     expect(discreteMutualInfo([0, 1, 0, 1], [0, 1, 0, 1])).toBeCloseTo(Math.log(2), 12);
     expect(discreteMutualInfo([0, 0, 1, 1], [0, 1, 0, 1])).toBeCloseTo(0, 12);
   });
 });
 
 describe('closed forms (the reference tests)', () => {
-  it('DCI from importance matrices', () => {
+  it('DCI from importance matrices', async () => {
     const eye = (n: number) => Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
     expect(dciFromImportance(eye(10), 10, 10).disentanglement).toBeCloseTo(1, 6);
     expect(dciFromImportance(eye(10), 10, 10).completeness).toBeCloseTo(1, 6);
@@ -84,7 +84,7 @@ describe('closed forms (the reference tests)', () => {
     expect(r.completeness).toBeCloseTo(1, 6);
     expect(r.disentanglement).toBeCloseTo(1 - Math.log(2) / Math.log(10), 6);
   });
-  it('modularity from MI matrices', () => {
+  it('modularity from MI matrices', async () => {
     expect(modularityFromMi(Float64Array.of(1, 0, 0, 1), 2, 2)).toBeCloseTo(1, 12);
     // diagonal with one empty code: 3 codes, 2 factors → (1 + 1 + 0)/3
     expect(modularityFromMi(Float64Array.of(1, 0, 0, 1, 0, 0), 3, 2)).toBeCloseTo(2 / 3, 12);
@@ -100,23 +100,23 @@ describe('closed forms (the reference tests)', () => {
 });
 
 describe('sanity values (metrics.md)', () => {
-  it('MIG: 0.998 / ~0 / 0 on id10, 0.896 on dsl identity', () => {
+  it('MIG: 0.998 / ~0 / 0 on id10, 0.896 on dsl identity', async () => {
     expect(mig(synthetic(id10, 10000, 'identity', 0)).mig).toBeCloseTo(0.998, 2);
     expect(mig(synthetic(id10, 10000, 'random', 1)).mig).toBeLessThan(0.005);
     expect(mig(synthetic(id10, 10000, 'duplicated', 2)).mig).toBeCloseTo(0, 9);
     expect(mig(synthetic(dsl, 10000, 'identity', 3)).mig).toBeCloseTo(0.896, 2);
   });
-  it('modularity: 1 on identity and duplicated, ≈ 0.277 on random id10, ≈ 0.665 on random dsl', () => {
+  it('modularity: 1 on identity and duplicated, ≈ 0.277 on random id10, ≈ 0.665 on random dsl', async () => {
     expect(modularity(synthetic(id10, 10000, 'identity', 0))).toBeCloseTo(1, 3);
     expect(modularity(synthetic(id10, 10000, 'duplicated', 0))).toBeCloseTo(1, 3);
     expect(modularity(synthetic(id10, 10000, 'random', 4))).toBeCloseTo(0.277, 1);
     expect(modularity(synthetic(dsl, 10000, 'random', 5))).toBeCloseTo(0.665, 1);
   });
-  it('continuous SAP: 0.9996 on the identity', () => {
+  it('continuous SAP: 0.9996 on the identity', async () => {
     expect(sapContinuous(synthetic(dsl, 10000, 'identity', 6)).sap).toBeGreaterThan(0.999);
     expect(sapContinuous(synthetic(dsl, 10000, 'duplicated', 6)).sap).toBeCloseTo(0, 9);
   });
-  it('DCI with gradient-boosted trees: identity 1/1, duplicated completeness ≈ 1 − ln2/ln(2F), random ≈ 0', () => {
+  it('DCI with gradient-boosted trees: identity 1/1, duplicated completeness ≈ 1 − ln2/ln(2F), random ≈ 0', async () => {
     const small = [4, 5, 6];
     const fast = { nEstimators: 20 };
     const id = dci(synthetic(small, 600, 'identity', 7), synthetic(small, 300, 'identity', 8), fast);
@@ -129,7 +129,7 @@ describe('sanity values (metrics.md)', () => {
     const rnd = dci(synthetic(small, 600, 'random', 11), synthetic(small, 300, 'random', 12), fast);
     expect(rnd.disentanglement).toBeLessThan(0.1);
   });
-  it('gradient boosting learns a separable problem and ranks the informative feature first', () => {
+  it('gradient boosting learns a separable problem and ranks the informative feature first', async () => {
     const rng = new Rng(13);
     const n = 400,
       X = new Float64Array(n * 2),
@@ -143,7 +143,7 @@ describe('sanity values (metrics.md)', () => {
     expect(m.predict(X, n).every((v, i) => v === y[i])).toBe(true);
     expect(m.featureImportances[0]).toBeGreaterThan(0.9);
   });
-  it('gradient boosting splits exactly, at the midpoint of the neighbouring values (as scikit-learn)', () => {
+  it('gradient boosting splits exactly, at the midpoint of the neighbouring values (as scikit-learn)', async () => {
     // 5000 distinct values (more than any bin count); the classes change between 2499 and 2501.5
     const n = 5000,
       X = new Float64Array(n),
@@ -156,7 +156,7 @@ describe('sanity values (metrics.md)', () => {
     expect(Array.from(m.predict([2500.24, 2500.26], 2))).toEqual([0, 1]); // threshold 2500.25
     expect(m.trainPredictions.every((v, i) => v === y[i])).toBe(true);
   });
-  it('unsupervised: Gaussian TC ≈ 0 for independent codes, large for duplicated ones', () => {
+  it('unsupervised: Gaussian TC ≈ 0 for independent codes, large for duplicated ones', async () => {
     expect(unsupervised(synthetic(id10, 5000, 'random', 14)).gaussian_total_correlation).toBeLessThan(0.01);
     const dup = unsupervised(synthetic([5, 5], 2000, 'duplicated', 15));
     expect(dup.gaussian_total_correlation).toBeGreaterThan(5);
@@ -165,7 +165,7 @@ describe('sanity values (metrics.md)', () => {
 });
 
 describe('degenerate inputs', () => {
-  it('constant codes give defined values, NaN codes a clear error', () => {
+  it('constant codes give defined values, NaN codes a clear error', async () => {
     const d: CodesAndFactors = {
       codes: new Float64Array(300 * 2),
       factors: Int32Array.from({ length: 300 }, (_, i) => i % 3),
@@ -173,14 +173,14 @@ describe('degenerate inputs', () => {
       numCodes: 2,
       numFactors: 1,
     };
-    const r = computeArrayMetrics(d, d, ['mig', 'modularity', 'sap', 'unsupervised']);
+    const r = (await computeArrayMetrics(d, d, ['mig', 'modularity', 'sap', 'unsupervised'])).scores;
     for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
     expect(r.mig).toBe(0);
     const bad = { ...d, codes: Float64Array.from(d.codes, (v, i) => (i === 7 ? NaN : v)) };
-    expect(() => computeArrayMetrics(bad, d, ['mig'])).toThrow(UserError);
-    expect(() => computeArrayMetrics(bad, d, ['mig'])).toThrow(/NaN at row 3, dimension 1/);
+    await expect(computeArrayMetrics(bad, d, ['mig'])).rejects.toThrow(UserError);
+    await expect(computeArrayMetrics(bad, d, ['mig'])).rejects.toThrow(/NaN at row 3, dimension 1/);
   });
-  it('a factor with a single value is skipped by MIG', () => {
+  it('a factor with a single value is skipped by MIG', async () => {
     const d = synthetic([1, 10], 2000, 'identity', 16);
     expect(mig(d).mig).toBeCloseTo(mig({ ...d }).mig, 12);
     expect(Number.isFinite(mig(d).mig)).toBe(true);
@@ -188,7 +188,7 @@ describe('degenerate inputs', () => {
 });
 
 describe('metrics CLI', () => {
-  it('reads .npz codes and prints one flat JSON object', () => {
+  it('reads .npz codes and prints one flat JSON object', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
     for (const [file, seed] of [
       ['train.npz', 1],

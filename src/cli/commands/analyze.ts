@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { createDataset, prepareDataset, parseParamAssignments } from '../../data/index.js';
+import { createDataset } from '../../data/index.js';
+import { parseParamAssignments } from '../../config/index.js';
 import { parseLoss } from '../../losses/index.js';
 import {
   analysePerceivedDistances,
@@ -56,9 +57,8 @@ export function registerAnalyze(program: Command): void {
       .option('--out <dir>', 'write report.html, analysis.json and traversals.png into this folder'),
   ).action(async (name: string, opts) => {
     if (opts.out) checkOutDir(opts.out);
-    await prepareDataset(name);
-    const ds = createDataset(name, parseParamAssignments(opts.set));
-    const loss = parseLoss(opts.loss);
+    const ds = await createDataset(name, parseParamAssignments(opts.set));
+    const loss = await parseLoss(opts.loss);
     await startEngine(opts);
     const bar = new ProgressBar({ total: ds.factors.length * opts.traversals, label: 'analyze', unit: 'trav' });
     const t0 = performance.now();
@@ -145,8 +145,7 @@ export function registerAnalyze(program: Command): void {
       .requiredOption('--out <file.npz>', 'where to write the perturbation (and a report beside it)'),
   ).action(async (name: string, opts) => {
     if (!String(opts.out).endsWith('.npz')) throw new UserError(`--out must name a .npz file, got '${opts.out}'`);
-    await prepareDataset(name);
-    const ds = createDataset(name, parseParamAssignments(opts.set));
+    const ds = await createDataset(name, parseParamAssignments(opts.set));
     if (!(opts.epsilon > 0 && opts.epsilon <= 1))
       throw new UserError(`--epsilon must be in (0, 1], got ${opts.epsilon}`);
     await startEngine(opts);

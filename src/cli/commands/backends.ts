@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { backendNames, getBackendProvider } from '../../engine/index.js';
+import { backends } from '../../engine/index.js';
 
 export function registerBackends(program: Command): void {
   program
@@ -8,8 +8,8 @@ export function registerBackends(program: Command): void {
     .option('--json', 'print one JSON array')
     .action(async (opts: { json?: boolean }) => {
       const rows = [];
-      for (const name of backendNames().filter((n) => n !== 'auto')) {
-        const p = getBackendProvider(name);
+      for (const p of await backends.all()) {
+        const name = p.name;
         const reason = p.unavailableReason ? await p.unavailableReason() : null;
         rows.push({ name, description: p.description, available: reason === null, reason });
       }

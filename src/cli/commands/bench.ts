@@ -31,8 +31,8 @@ export function registerBench(program: Command): void {
     .command('data')
     .description('observations per second into training batches of 64, per dataset')
     .option('--json', 'last line is one JSON array')
-    .action((opts) => {
-      const r = benchData();
+    .action(async (opts) => {
+      const r = await benchData();
       if (opts.json) console.log(JSON.stringify(r));
       else
         for (const d of r)
@@ -43,8 +43,8 @@ export function registerBench(program: Command): void {
     .command('metrics')
     .description('the array-metric suite on 10,000 train / 5,000 test codes of dSprites-sized factors')
     .option('--json', 'last line is one JSON object')
-    .action((opts) => {
-      const r = benchMetrics();
+    .action(async (opts) => {
+      const r = await benchMetrics();
       if (opts.json) console.log(JSON.stringify(r));
       else console.log(`total ${r.total_s} s: ${JSON.stringify(r.seconds_per_metric)}`);
     });
@@ -56,7 +56,7 @@ export function registerBench(program: Command): void {
       .option('--json', 'last line is one JSON array'),
   ).action(async (opts) => {
     await startEngine(opts);
-    const r = benchAnalyze();
+    const r = await benchAnalyze();
     if (opts.json) console.log(JSON.stringify(r));
     else for (const d of r) console.log(`${d.loss.padEnd(16)} ${d.seconds} s, ${d.pairs_per_s} pairs/s`);
   });

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import {
-  createDataset,
-  prepareDataset,
-  datasetCatalogue,
-  parseParamAssignments,
-  renderObservations,
-} from '../../data/index.js';
+import { createDataset, datasetCatalogue, renderObservations } from '../../data/index.js';
+import { parseParamAssignments } from '../../config/index.js';
 import { writeNpz } from '../../data/formats/npz.js';
 import { Rng } from '../../util/rng.js';
 import { UserError } from '../../util/errors.js';
@@ -24,8 +19,8 @@ export function registerData(program: Command): void {
     .command('datasets')
     .description('the dataset catalogue: factors, sizes, image shape and parameters')
     .option('--json', 'print one JSON array')
-    .action((opts: { json?: boolean }) => {
-      const cat = datasetCatalogue();
+    .action(async (opts: { json?: boolean }) => {
+      const cat = await datasetCatalogue();
       if (opts.json) {
         console.log(
           JSON.stringify(cat.map(({ name, factors, shape, params, kind }) => ({ name, kind, factors, shape, params }))),
@@ -34,7 +29,7 @@ export function registerData(program: Command): void {
       }
       for (const d of cat) {
         console.log(
-          `${d.name.padEnd(16)} ${d.shape.join('×').padEnd(9)} ${d.factors.map((f) => `${f.name}(${f.size})`).join(' ')}`,
+          `${d.name.padEnd(16)} ${(d.shape?.join('×') ?? 'file').padEnd(9)} ${d.factors?.map((f) => `${f.name}(${f.size})`).join(' ') ?? 'factors from the file'}`,
         );
         console.log(`${''.padEnd(16)} ${d.description}`);
       }
@@ -53,8 +48,7 @@ export function registerData(program: Command): void {
     .requiredOption('--out <file.npz>', 'output file')
     .action(async (name: string, opts) => {
       checkOut(opts.out, '.npz');
-      await prepareDataset(name);
-      const ds = createDataset(name, parseParamAssignments(opts.set));
+      const ds = await createDataset(name, parseParamAssignments(opts.set));
       let indices: Int32Array;
       if (opts.indices !== undefined) {
         if (opts.num !== undefined) throw new UserError('give either --indices or --num, not both');
@@ -98,8 +92,7 @@ export function registerData(program: Command): void {
     .requiredOption('--out <file.png>', 'output file')
     .action(async (name: string, opts) => {
       checkOut(opts.out, '.png');
-      await prepareDataset(name);
-      const ds = createDataset(name, parseParamAssignments(opts.set));
+      const ds = await createDataset(name, parseParamAssignments(opts.set));
       const idx = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       const [h, w, c] = ds.obsShape;
       writePng(
@@ -119,8 +112,7 @@ export function registerData(program: Command): void {
     .requiredOption('--out <file.png>', 'output file')
     .action(async (name: string, opts) => {
       checkOut(opts.out, '.png');
-      await prepareDataset(name);
-      const ds = createDataset(name, parseParamAssignments(opts.set));
+      const ds = await createDataset(name, parseParamAssignments(opts.set));
       writePng(opts.out, traversalGridImage(ds, opts.seed, opts.maxLength));
       console.log(`wrote ${opts.out}`);
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { diagnoseRun } from '../../analysis/model-diagnostics.js';
+import { diagnoseRun } from '../../evaluate/index.js';
 import { parseInteger, startEngine, withEngineOptions } from '../options.js';
 
 export function registerDiagnose(program: Command): void {

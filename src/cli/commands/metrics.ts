@@ -1,22 +1,16 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { Option } from 'commander';
 import { readNpz, toFloat64, toInt32 } from '../../data/formats/npz.js';
 import {
   computeArrayMetrics,
-  parseMetricList,
+  evalPresets,
   metricNames,
-  sampleCodesAndFactors,
-  factorVaeScore,
-  betaVaeScore,
-  mig,
-  dci,
+  parseMetricList,
   type CodesAndFactors,
 } from '../../metrics/index.js';
-import { loadRun } from '../../train/index.js';
+import { evaluateRun, evaluateDefaults } from '../../evaluate/index.js';
 import { UserError } from '../../util/errors.js';
-import { Rng } from '../../util/rng.js';
-import { writeFileAtomic } from '../../util/fs.js';
-import { heatmapSvg, htmlPage, htmlTable } from '../../viz/index.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 function readCodes(path: string): CodesAndFactors {
@@ -47,12 +41,12 @@ export function registerMetrics(program: Command): void {
     .description('disentanglement metrics on codes made anywhere (.npz with codes N×D and factors N×F)')
     .requiredOption('--train <file.npz>', 'training codes and factors')
     .requiredOption('--test <file.npz>', 'test codes and factors')
-    .option('--metrics <list>', `comma-separated subset of: ${metricNames().join(', ')}`)
+    .option('--metrics <list>', `comma-separated subset of: ${metricNames('codes').join(', ')}`)
     .option('--json', 'last line is one flat JSON object')
-    .action((opts) => {
-      const names = parseMetricList(opts.metrics);
+    .action(async (opts) => {
+      const names = parseMetricList(opts.metrics, 'codes');
       const t0 = performance.now();
-      const r = round(computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names));
+      const r = round((await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names)).scores);
       if (opts.json) console.log(JSON.stringify(r));
       else {
         for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(36)} ${v}`);
@@ -67,120 +61,33 @@ export function registerMetrics(program: Command): void {
         'every metric on a trained run and its dataset; writes eval.json and eval.html (MI and importance matrices)',
       )
       .argument('<run-dir>', 'a run folder made by `disentangle train`')
-      .option('--metrics <list>', `comma-separated subset of: ${[...metricNames(), 'factorvae', 'betavae'].join(', ')}`)
-      .option('--num-train <n>', 'observations for the train codes', parsePositiveInteger, 10000)
-      .option('--num-test <n>', 'observations for the test codes', parsePositiveInteger, 5000)
-      .option('--seed <n>', 'random seed', parseInteger, 0)
+      .option('--metrics <list>', `comma-separated subset of: ${metricNames().join(', ')}`)
+      .option('--num-train <n>', 'observations for the train codes', parsePositiveInteger, evaluateDefaults.numTrain)
+      .option('--num-test <n>', 'observations for the test codes', parsePositiveInteger, evaluateDefaults.numTest)
+      .addOption(
+        new Option(
+          '--preset <name>',
+          "sample sizes of the BetaVAE/FactorVAE scores (reference = disentanglement_lib's)",
+        )
+          .choices(Object.keys(evalPresets))
+          .default(evaluateDefaults.preset),
+      )
+      .option('--seed <n>', 'random seed', parseInteger, evaluateDefaults.seed)
       .option('--json', 'last line is one flat JSON object'),
   ).action(async (dir: string, opts) => {
-    const wanted = opts.metrics
-      ? String(opts.metrics)
-          .split(',')
-          .map((s: string) => s.trim())
-      : [...metricNames(), 'factorvae', 'betavae'];
-    const names = parseMetricList(
-      wanted.filter((n: string) => n !== 'factorvae' && n !== 'betavae').join(',') || undefined,
-    );
+    const names = parseMetricList(opts.metrics);
     await startEngine(opts);
-    const result = await evaluateRun(dir, {
+    const { scores } = await evaluateRun(dir, {
       names,
-      factorVae: wanted.includes('factorvae'),
-      betaVae: wanted.includes('betavae'),
       numTrain: opts.numTrain,
       numTest: opts.numTest,
       seed: opts.seed,
+      preset: opts.preset,
     });
-    if (opts.json) console.log(JSON.stringify(result));
+    if (opts.json) console.log(JSON.stringify(scores));
     else {
-      for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(36)} ${v}`);
+      for (const [k, v] of Object.entries(scores)) console.log(`${k.padEnd(36)} ${v}`);
       console.log(`wrote ${join(dir, 'eval.json')} and ${join(dir, 'eval.html')}`);
     }
   });
-}
-
-/** Score a trained run: array metrics on sampled codes (+ the FactorVAE score); eval.json and eval.html. */
-export async function evaluateRun(
-  dir: string,
-  o: { names?: string[]; factorVae?: boolean; betaVae?: boolean; numTrain?: number; numTest?: number; seed?: number },
-) {
-  const loaded = await loadRun(dir);
-  const ds = loaded.run.dataset;
-  const rng = new Rng(o.seed ?? 0);
-  const rep = (x: Float32Array, n: number) => loaded.encode(x, n, 'mean');
-  const train = sampleCodesAndFactors(ds, rep, o.numTrain ?? 10000, rng.fork('train'));
-  const test = sampleCodesAndFactors(ds, rep, o.numTest ?? 5000, rng.fork('test'));
-  const names = o.names ?? metricNames();
-  const result: Record<string, number> = computeArrayMetrics(
-    train,
-    test,
-    names.filter((n) => n !== 'dci'),
-  );
-  let importance: Float64Array | null = null;
-  if (names.includes('dci')) {
-    const r = dci(train, test);
-    importance = r.importance;
-    Object.assign(result, {
-      dci_disentanglement: r.disentanglement,
-      dci_completeness: r.completeness,
-      dci_informativeness_train: r.informativeness_train,
-      dci_informativeness_test: r.informativeness_test,
-    });
-  }
-  if (o.factorVae) {
-    const f = factorVaeScore(ds, rep, rng.fork('factorvae'), {
-      numTrain: Math.min(o.numTrain ?? 10000, 2000),
-      numEval: Math.min(o.numTest ?? 5000, 1000),
-      numVarianceEstimate: Math.min(o.numTrain ?? 10000, 5000),
-    });
-    result.factorvae_train_accuracy = f.train_accuracy;
-    result.factorvae_eval_accuracy = f.eval_accuracy;
-  }
-  if (o.betaVae) {
-    const b = betaVaeScore(ds, rep, rng.fork('betavae'), {
-      numTrain: Math.min(o.numTrain ?? 10000, 1000),
-      numEval: Math.min(o.numTest ?? 5000, 500),
-    });
-    result.betavae_train_accuracy = b.train_accuracy;
-    result.betavae_eval_accuracy = b.eval_accuracy;
-  }
-  const rounded = round(result);
-  writeFileAtomic(
-    join(dir, 'eval.json'),
-    JSON.stringify(
-      { step: loaded.run.step, numTrain: train.n, numTest: test.n, seed: o.seed ?? 0, metrics: rounded },
-      null,
-      2,
-    ),
-  );
-  const codes = [...Array(train.numCodes).keys()].map((j) => `z${j}`);
-  const factors = ds.factors.map((f) => f.name);
-  const figs = [
-    heatmapSvg(mig(train).mi, train.numCodes, train.numFactors, {
-      title: 'mutual information (nats)',
-      rowLabels: codes,
-      colLabels: factors,
-      min: 0,
-    }),
-  ];
-  if (importance)
-    figs.push(
-      heatmapSvg(importance, train.numCodes, train.numFactors, {
-        title: 'DCI importance',
-        rowLabels: codes,
-        colLabels: factors,
-        min: 0,
-      }),
-    );
-  writeFileAtomic(
-    join(dir, 'eval.html'),
-    htmlPage(
-      `Evaluation of ${dir}`,
-      htmlTable(
-        ['metric', 'value'],
-        Object.entries(rounded).map(([k, v]) => [k, v]),
-      ) + `<div class="figs">${figs.map((f) => `<figure>${f}</figure>`).join('')}</div>`,
-    ),
-  );
-  loaded.dispose();
-  return rounded;
 }

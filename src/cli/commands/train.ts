@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { parseScalar } from '../../data/index.js';
-import { setPath } from '../../config/index.js';
-import { startRun, openRun, trainRun, disposeRun } from '../../train/index.js';
+import { parseScalar, setPath } from '../../config/index.js';
+import { startRun, openRun, trainRun, closeRun, RunFinished, type OpenRun } from '../../train/index.js';
 import { UserError } from '../../util/errors.js';
 import {
   collect,
@@ -13,6 +12,37 @@ import {
   withEngineOptions,
 } from '../options.js';
 
+/** The options that build a new run's config, with the config key each sets. */
+const configFlags = {
+  dataset: 'dataset.name',
+  framework: 'framework.name',
+  steps: 'train.steps',
+  batchSize: 'train.batchSize',
+  z: 'model.z',
+  lr: 'optimizer.lr',
+  beta: 'framework.beta',
+  loss: 'loss',
+  seed: 'train.seed',
+  checkpointEvery: 'train.checkpointEvery',
+} as const;
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Train an open run to its end (or a signal), print where things are, exit 130/143 after a signal. */
+async function train(run: OpenRun, dir: string, quiet: boolean): Promise<void> {
+  try {
+    const r = await trainRun(run, { quiet });
+    if (r.signal) {
+      console.error(`stopped at step ${r.step} (checkpoint written); continue with: disentangle train --resume ${dir}`);
+      process.exitCode = r.signal === 'SIGINT' ? 130 : 143;
+      return;
+    }
+    console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; pictures and checkpoint in ${dir}`);
+  } finally {
+    closeRun(run);
+  }
+}
+
 export function registerTrain(program: Command): void {
   withEngineOptions(
     program
@@ -21,7 +51,7 @@ export function registerTrain(program: Command): void {
       .option('--config <file.json>', 'a run config (see configs/)')
       .option('--dataset <name>', 'dataset (config dataset.name)')
       .option('--framework <name>', 'framework (config framework.name)')
-      .option('--steps <n>', 'training steps', parsePositiveInteger)
+      .option('--steps <n>', 'training steps (with --resume: extend the run to N steps)', parsePositiveInteger)
       .option('--batch-size <n>', 'batch size', parsePositiveInteger)
       .option('--z <n>', 'latent size', parsePositiveInteger)
       .option('--lr <x>', 'Adam learning rate', parseNumber)
@@ -36,22 +66,40 @@ export function registerTrain(program: Command): void {
         [],
       )
       .option('--out <dir>', 'run folder (new)')
-      .option('--resume <dir>', 'continue a stopped run to its configured end')
+      .option('--resume <dir>', 'continue a stopped run to its configured end (or to --steps N)')
       .option('--quiet', 'no progress bar'),
   ).action(async (opts) => {
     if (opts.resume) {
-      if (opts.out || opts.config || opts.set.length)
-        throw new UserError('--resume takes the run folder alone (its config.json is used)');
+      const refused = [
+        ...(opts.out ? ['--out'] : []),
+        ...(opts.config ? ['--config'] : []),
+        ...(opts.set.length ? ['--set'] : []),
+        ...Object.keys(configFlags)
+          .filter((k) => k !== 'steps' && opts[k] !== undefined)
+          .map(flagName),
+      ];
+      if (refused.length)
+        throw new UserError(
+          `--resume continues a run with its own config.json: ${refused.join(', ')} cannot be changed ` +
+            '(only --steps N, to extend it). Start a new run with --out to change settings',
+        );
       await startEngine(opts);
-      const run = await openRun(opts.resume);
+      let run: OpenRun;
+      try {
+        run = await openRun(opts.resume, { steps: opts.steps });
+      } catch (e) {
+        if (e instanceof RunFinished) {
+          console.log(e.message);
+          return;
+        }
+        throw e;
+      }
       console.error(`resuming ${opts.resume} at step ${run.step} of ${run.config.train.steps}`);
-      const r = await trainRun(run, { quiet: opts.quiet });
-      console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; pictures and checkpoint in ${opts.resume}`);
-      disposeRun(run);
+      await train(run, opts.resume, !!opts.quiet);
       return;
     }
     if (!opts.out) throw new UserError('give --out DIR for a new run (or --resume DIR to continue one)');
-    let cfg: Record<string, any> = {};
+    let cfg: Record<string, unknown> = {};
     if (opts.config) {
       if (!existsSync(opts.config)) throw new UserError(`config file not found: ${opts.config}`);
       try {
@@ -60,30 +108,13 @@ export function registerTrain(program: Command): void {
         throw new UserError(`${opts.config} is not valid JSON: ${(e as Error).message}`);
       }
     }
-    const flag = (path: string, v: unknown) => {
-      if (v !== undefined) setPath(cfg, path, v);
-    };
-    flag('dataset.name', opts.dataset);
-    flag('framework.name', opts.framework);
-    flag('train.steps', opts.steps);
-    flag('train.batchSize', opts.batchSize);
-    flag('model.z', opts.z);
-    flag('optimizer.lr', opts.lr);
-    flag('framework.beta', opts.beta);
-    flag('loss', opts.loss);
-    flag('train.seed', opts.seed);
-    flag('train.checkpointEvery', opts.checkpointEvery);
+    for (const [key, path] of Object.entries(configFlags)) if (opts[key] !== undefined) setPath(cfg, path, opts[key]);
     for (const a of opts.set as string[]) {
       const eq = a.indexOf('=');
       if (eq <= 0) throw new UserError(`--set expects path.to.key=value, got '${a}'`);
       setPath(cfg, a.slice(0, eq), parseScalar(a.slice(eq + 1)));
     }
-    if (cfg.dataset && !cfg.dataset.name) cfg.dataset.name = 'xysquares';
-    if (cfg.framework && !cfg.framework.name) cfg.framework.name = 'betavae';
     await startEngine(opts);
-    const run = await startRun(opts.out, cfg);
-    const r = await trainRun(run, { quiet: opts.quiet });
-    console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; pictures and checkpoint in ${opts.out}`);
-    disposeRun(run);
+    await train(await startRun(opts.out, cfg), opts.out, !!opts.quiet);
   });
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { StateSpace } from '../state-space.js';
 import type { GroundTruthDataset, FactorSpec } from '../types.js';
 import { Rng } from '../../util/rng.js';
+import { defineDataset } from '../define.js';
 
 export const dspritesSchema = z
   .object({
@@ -149,3 +150,29 @@ export class DSprites implements GroundTruthDataset {
     }
   }
 }
+
+const variantSchema = dspritesSchema.omit({ variant: true });
+export const dsprites = defineDataset({
+  name: 'dsprites',
+  description: 'dSprites rendered procedurally: shape, scale, orientation, position_x, position_y (737,280 images)',
+  schema: variantSchema,
+  create: () => new DSprites({ variant: 'binary' }),
+});
+export const dsprites_color = defineDataset({
+  name: 'dsprites_color',
+  description: 'dSprites, color variant (procedural)',
+  schema: variantSchema,
+  create: () => new DSprites({ variant: 'color' }),
+});
+export const dsprites_noisy = defineDataset({
+  name: 'dsprites_noisy',
+  description: 'dSprites, noisy variant (procedural)',
+  schema: variantSchema,
+  create: () => new DSprites({ variant: 'noisy' }),
+});
+export const dsprites_scream = defineDataset({
+  name: 'dsprites_scream',
+  description: 'dSprites, scream variant (procedural)',
+  schema: variantSchema,
+  create: () => new DSprites({ variant: 'scream' }),
+});

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { StateSpace } from '../state-space.js';
 import type { GroundTruthDataset, FactorSpec } from '../types.js';
+import { defineDataset } from '../define.js';
 
 export const xySquaresSchema = z
   .object({
@@ -34,9 +35,19 @@ const NAMES = [
   ['x_B', 'y_B'],
 ];
 
-export function placements(imageSize: number, squareSize: number, spacing: number, gridSize: number | null): number {
-  const fit = Math.floor((imageSize - squareSize) / spacing) + 1;
-  return gridSize === null ? fit : Math.min(gridSize, fit);
+/**
+ * Where `size`-wide objects sit on one axis: the number of placements (capped by `gridSize`) and the offset
+ * that centres the grid. Shared by XYSquares and XColumns.
+ */
+export function gridLayout(
+  imageSize: number,
+  size: number,
+  spacing: number,
+  gridSize: number | null,
+): { placements: number; offset: number } {
+  const fit = Math.floor((imageSize - size) / spacing) + 1;
+  const placements = gridSize === null ? fit : Math.min(gridSize, fit);
+  return { placements, offset: Math.floor((imageSize - (size + (placements - 1) * spacing)) / 2) };
 }
 
 export class XYSquares implements GroundTruthDataset {
@@ -57,8 +68,12 @@ export class XYSquares implements GroundTruthDataset {
     if (p.squareSize > p.imageSize)
       throw new RangeError(`squareSize ${p.squareSize} must be ≤ imageSize ${p.imageSize}`);
     this.p = p;
-    this.placements = placements(p.imageSize, p.squareSize, p.gridSpacing, p.gridSize);
-    this.offset = Math.floor((p.imageSize - (p.squareSize + (this.placements - 1) * p.gridSpacing)) / 2);
+    ({ placements: this.placements, offset: this.offset } = gridLayout(
+      p.imageSize,
+      p.squareSize,
+      p.gridSpacing,
+      p.gridSize,
+    ));
     this.factors = NAMES.slice(0, p.numSquares)
       .flat()
       .map((name) => ({ name, size: this.placements }));
@@ -86,64 +101,10 @@ export class XYSquares implements GroundTruthDataset {
   }
 }
 
-/** XYSingleSquare: one square, factors (x, y), one channel. */
-export class XYSingleSquare extends XYSquares {
-  override readonly name = 'xysinglesquare';
-  constructor(params: Omit<XYSquaresParams, 'numSquares' | 'rgb'> = {}) {
-    super({ ...params, numSquares: 1, rgb: false });
-    (this.factors as FactorSpec[]).splice(
-      0,
-      2,
-      { name: 'x', size: this.placements },
-      { name: 'y', size: this.placements },
-    );
-  }
-}
-
-/** XColumns: like XYSquares but full-height columns (factors x_R, x_G, x_B). */
-export const xColumnsSchema = z
-  .object({
-    columnWidth: z.number().int().min(1).default(8),
-    imageSize: z.number().int().min(1).default(64),
-    gridSpacing: z.number().int().min(1).optional(),
-    gridSize: z.number().int().min(1).nullable().default(null),
-    numColumns: z.number().int().min(1).max(3).default(3),
-    fillValue: z.number().min(0).max(1).default(1),
-  })
-  .strict();
-
-export class XColumns implements GroundTruthDataset {
-  readonly name = 'xcolumns';
-  readonly factors: FactorSpec[];
-  readonly obsShape: [number, number, number];
-  readonly params: Record<string, unknown>;
-  readonly stateSpace: StateSpace;
-  readonly size: number;
-  private readonly p: z.output<typeof xColumnsSchema> & { gridSpacing: number };
-  private readonly offset: number;
-  private readonly f: Int32Array;
-
-  constructor(params: z.input<typeof xColumnsSchema> = {}) {
-    const parsed = xColumnsSchema.parse(params);
-    this.p = { ...parsed, gridSpacing: parsed.gridSpacing ?? parsed.columnWidth };
-    const n = placements(this.p.imageSize, this.p.columnWidth, this.p.gridSpacing, this.p.gridSize);
-    this.offset = Math.floor((this.p.imageSize - (this.p.columnWidth + (n - 1) * this.p.gridSpacing)) / 2);
-    this.factors = ['x_R', 'x_G', 'x_B'].slice(0, this.p.numColumns).map((name) => ({ name, size: n }));
-    this.obsShape = [this.p.imageSize, this.p.imageSize, 3];
-    this.params = { ...this.p };
-    this.stateSpace = new StateSpace(this.factors.map((f) => f.size));
-    this.size = this.stateSpace.size;
-    this.f = new Int32Array(this.factors.length);
-  }
-
-  renderInto(index: number, out: Float32Array, offset: number): void {
-    const S = this.p.imageSize;
-    out.fill(0, offset, offset + S * S * 3);
-    this.stateSpace.toFactors(index, this.f);
-    for (let i = 0; i < this.factors.length; i++) {
-      const x0 = this.offset + this.f[i] * this.p.gridSpacing;
-      for (let y = 0; y < S; y++)
-        for (let x = x0; x < x0 + this.p.columnWidth; x++) out[offset + (y * S + x) * 3 + i] = this.p.fillValue;
-    }
-  }
-}
+export const xysquares = defineDataset({
+  name: 'xysquares',
+  description:
+    'three squares on a grid, one per channel (Michlo et al.); adversarial for pixel losses at spacing = square size',
+  schema: xySquaresSchema,
+  create: (p) => new XYSquares(p),
+});

@@ -5,19 +5,42 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { loadRun } from '../train/index.js';
+import { loadRun, type LoadedRun } from '../train/index.js';
 import { perLatentKl } from '../frameworks/index.js';
 import { factoredComponents, jacobianOrthogonality, sampleCodesAndFactors, mig } from '../metrics/index.js';
 import { renderObservations } from '../data/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { lockFolder } from '../util/lock.js';
 import { barChartSvg, heatmapSvg, htmlPage, htmlTable, escapeHtml } from '../viz/index.js';
 
 /** KL above this (nats, batch mean) counts as an active latent. */
 export const ACTIVE_KL = 0.01;
 
-export async function diagnoseRun(dir: string, o: { seed?: number; points?: number; codes?: number } = {}) {
-  const loaded = await loadRun(dir);
+export interface DiagnoseOptions {
+  seed?: number;
+  /** Points at which the decoder Jacobian is measured. */
+  points?: number;
+  /** Codes sampled for the latent–factor mutual information. */
+  codes?: number;
+}
+
+/** Diagnose the run in `dir`: `diagnose.json` and `diagnose.html` in the folder (holding its lock meanwhile). */
+export async function diagnoseRun(dir: string, o: DiagnoseOptions = {}) {
+  const lock = lockFolder(dir, 'diagnose');
+  try {
+    const loaded = await loadRun(dir);
+    try {
+      return diagnoseLoaded(dir, loaded, o);
+    } finally {
+      loaded.dispose();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
   const { run } = loaded;
   const ds = run.dataset;
   const rng = new Rng(o.seed ?? 0);
@@ -81,6 +104,5 @@ export async function diagnoseRun(dir: string, o: { seed?: number; points?: numb
     }),
   ].join('\n');
   writeFileAtomic(join(dir, 'diagnose.html'), htmlPage(`Model diagnostics: ${dir}`, body));
-  loaded.dispose();
   return result;
 }

@@ -1,0 +1,62 @@
+/**
+ * How a metric is declared. A `codes` metric is a pure function of train/test codes and factors (arrays made
+ * anywhere: `disentangle metrics`); a `model` metric samples observations from the dataset itself and encodes
+ * them (the BetaVAE and FactorVAE scores: `disentangle evaluate`). Both return flat scores (the keys of
+ * eval.json and `--json`) and, optionally, code × factor matrices for pictures.
+ */
+import type { Definition } from '../registry/index.js';
+import type { GroundTruthDataset } from '../data/types.js';
+import type { Rng } from '../util/rng.js';
+import type { CodesAndFactors } from './utils.js';
+import type { RepresentationFn } from './dataset-metrics.js';
+
+/** A numCodes × numFactors matrix (row-major), e.g. mutual information or DCI importance. */
+export interface CodeFactorMatrix {
+  title: string;
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+export interface MetricResult {
+  scores: Record<string, number>;
+  matrices?: CodeFactorMatrix[];
+}
+
+/**
+ * Sample sizes of the model metrics. `reference` is disentanglement_lib's (FactorVAE score: 10,000 train
+ * votes, 5,000 eval votes, 10,000 points for the variance; BetaVAE score: 10,000 / 5,000 points); `quick`
+ * caps them (2,000 / 1,000 / 5,000 and 1,000 / 500) so that scoring during training stays cheap on a CPU.
+ */
+export const evalPresets = {
+  reference: {
+    factorvae: { numTrain: 10000, numEval: 5000, numVarianceEstimate: 10000 },
+    betavae: { numTrain: 10000, numEval: 5000 },
+  },
+  quick: {
+    factorvae: { numTrain: 2000, numEval: 1000, numVarianceEstimate: 5000 },
+    betavae: { numTrain: 1000, numEval: 500 },
+  },
+} as const;
+export type EvalPresetName = keyof typeof evalPresets;
+export type EvalPreset = (typeof evalPresets)[EvalPresetName];
+
+export interface CodesMetricDefinition extends Definition {
+  readonly kind: 'codes';
+  run(train: CodesAndFactors, test: CodesAndFactors): MetricResult;
+}
+
+export interface ModelMetricDefinition extends Definition {
+  readonly kind: 'model';
+  run(ds: GroundTruthDataset, rep: RepresentationFn, rng: Rng, preset: EvalPreset): MetricResult;
+}
+
+export type MetricDefinition = CodesMetricDefinition | ModelMetricDefinition;
+
+export function defineCodesMetric(d: Omit<CodesMetricDefinition, 'kind'>): CodesMetricDefinition {
+  return { kind: 'codes', ...d };
+}
+
+export function defineModelMetric(d: Omit<ModelMetricDefinition, 'kind'>): ModelMetricDefinition {
+  return { kind: 'model', ...d };
+}

@@ -1,0 +1,63 @@
+/** A run's live objects, built from a validated config: the dataset, framework, model, loss and optimiser. */
+import type * as tf from '@tensorflow/tfjs';
+import { createDataset, renderObservations, type GroundTruthDataset } from '../data/index.js';
+import { createFramework, type Framework } from '../frameworks/index.js';
+import { parseLoss, withReduction, type ReconstructionLoss } from '../losses/index.js';
+import { makeModel, type EncoderDecoder } from '../nn/index.js';
+import { adam } from '../engine/index.js';
+import type { RunConfig } from '../config/index.js';
+import { Rng } from '../util/rng.js';
+
+export interface Run {
+  dir: string;
+  config: RunConfig;
+  dataset: GroundTruthDataset;
+  framework: Framework;
+  model: EncoderDecoder;
+  recon: ReconstructionLoss;
+  optimizer: tf.AdamOptimizer;
+  /** Steps done (the next step to run). */
+  step: number;
+}
+
+/** Build the run's objects from a validated config, with fresh weights from the run's seed. */
+export async function assemble(dir: string, config: RunConfig): Promise<Run> {
+  const { name: dsName, ...dsParams } = config.dataset;
+  const dataset = await createDataset(dsName, dsParams);
+  const rng = new Rng(config.train.seed);
+  const { name: fwName, ...fwParams } = config.framework;
+  // A fixed sample of observations for data-dependent set-up (e.g. a PCA-initialised prior).
+  const sampleIdx = dataset.stateSpace.sampleIndices(256, rng.fork('setup-data'));
+  const dim = dataset.obsShape[0] * dataset.obsShape[1] * dataset.obsShape[2];
+  const data = { x: renderObservations(dataset, sampleIdx), n: sampleIdx.length, dim };
+  const framework = await createFramework(fwName, {
+    zDim: config.model.z,
+    params: fwParams,
+    rng: rng.fork('framework'),
+    data,
+  });
+  const model = makeModel(
+    {
+      architecture: config.model.architecture,
+      obsShape: [...dataset.obsShape],
+      zDim: config.model.z,
+      hidden: config.model.hidden,
+      encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
+    },
+    rng.fork('model'),
+  );
+  const optimizer = adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2);
+  const recon = withReduction(await parseLoss(config.loss), config.lossReduction);
+  return { dir, config, dataset, framework, model, recon, optimizer, step: 0 };
+}
+
+/** The variables the trainer's optimiser updates: the model's and the framework's own trainable ones. */
+export function trainableVariables(run: Run): tf.Variable[] {
+  return [...run.model.encoderVariables, ...run.model.decoderVariables, ...(run.framework.extraVariables?.() ?? [])];
+}
+
+export function disposeRun(run: Run): void {
+  run.model.dispose();
+  run.optimizer.dispose();
+  run.framework.dispose?.();
+}

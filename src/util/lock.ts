@@ -1,0 +1,96 @@
+/**
+ * One writer per folder: a lock file holding who writes (PID, host, start time, command). A second writer is
+ * refused with a message naming the holder; a lock left by a dead process on this host is taken over with a
+ * notice. The lock is created with O_EXCL, so two processes racing for it cannot both win.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from './errors.js';
+
+export interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+  command: string;
+}
+
+export interface FolderLock {
+  readonly path: string;
+  release(): void;
+}
+
+const held = new Map<string, FolderLock>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readLock(path: string): LockInfo | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Take the lock of `dir` for `what` (e.g. 'train'), or throw a UserError naming its holder. Re-entrant within
+ * one process (a second acquire of a held lock returns the same lock). Released on exit.
+ */
+export function lockFolder(dir: string, what: string, file = '.lock'): FolderLock {
+  const path = join(dir, file);
+  const mine = held.get(path);
+  if (mine) return mine;
+  const info: LockInfo = {
+    pid: process.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    command: `${what} (${process.argv.slice(2).join(' ') || 'library'})`,
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const other = readLock(path);
+      if (other && other.host === info.host && !alive(other.pid)) {
+        process.stderr.write(
+          `note: taking over the lock of ${dir}, left by process ${other.pid} (${other.command}), which is no longer running\n`,
+        );
+        rmSync(path, { force: true });
+        continue;
+      }
+      const who = other
+        ? `process ${other.pid} on ${other.host}, since ${other.started}: ${other.command}`
+        : 'another process (its lock file is being written or is unreadable)';
+      throw new UserError(
+        `${dir} is in use by ${who}. One writer per folder: wait for it to finish or stop it ` +
+          `(if it died on another host, delete ${path})`,
+      );
+    }
+    writeSync(fd, JSON.stringify(info, null, 1));
+    closeSync(fd);
+    const lock: FolderLock = {
+      path,
+      release() {
+        if (!held.delete(path)) return;
+        const now = readLock(path);
+        if (now && now.pid === info.pid && now.host === info.host) rmSync(path, { force: true });
+      },
+    };
+    held.set(path, lock);
+    return lock;
+  }
+  throw new UserError(`could not take the lock of ${dir}: it changed hands while we tried; try again`);
+}
+
+process.on('exit', () => {
+  for (const lock of [...held.values()]) lock.release();
+});
