@@ -29,4 +29,4 @@ export {
   localVarianceSection,
   perceivedSummary,
   traversalGridImage,
-} from './report.js';
+} from './html-sections.js';

@@ -5,7 +5,7 @@ import { UserError } from '../util/errors.js';
 import { htmlPage, htmlTable, imgTag, escapeHtml, type Image } from '../viz/index.js';
 import type { Perturbation } from './perturbation.js';
 import type { LocalVarianceReport } from './local-variance.js';
-import { localVarianceSection, fmt } from './report.js';
+import { localVarianceSection, fmt } from './html-sections.js';
 
 const utf8 = (s: string): NdArray => {
   const b = new TextEncoder().encode(s);

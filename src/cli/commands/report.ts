@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { runHeadline, headlineDefaults } from '../../report/index.js';
+import { runHeadline, headlineDefaults } from '../../headline/index.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 /** The main job: analyse XYSquares, train two short β-VAEs, score them, write one HTML report. */

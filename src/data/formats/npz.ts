@@ -43,7 +43,11 @@ FROM_DESCR['<b1'] = 'bool';
 FROM_DESCR['|i1'] = 'int8';
 FROM_DESCR['<u1'] = 'uint8';
 FROM_DESCR['<i1'] = 'int8';
-const CTOR: Record<DType, any> = {
+/** The typed array of each dtype, viewed over a copy of its bytes. */
+const CTOR: Record<
+  DType,
+  { BYTES_PER_ELEMENT: number; new (buffer: ArrayBuffer, offset: number, length: number): TypedArray }
+> = {
   uint8: Uint8Array,
   int8: Int8Array,
   uint16: Uint16Array,

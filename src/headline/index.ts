@@ -1,2 +1,2 @@
-/** The main job's report (`disentangle report`, run by `npm start`). */
+/** The headline report: the main job (`disentangle report`, run by `npm start`). */
 export { runHeadline, headlineDefaults, type HeadlineOptions } from './headline.js';

@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '../dist/engine/index.js';
+import { makeModel } from '../dist/nn/index.js';
+import { Rng } from '../dist/util/index.js';
+await initEngine({ backend: 'wasm', threads: 1, quiet: true });
+const rng = new Rng(0); const B = 64, z = 10;
+const model = makeModel({ architecture: 'conv64', obsShape: [64, 64, 1], zDim: z }, rng);
+const vars = [...model.encoderVariables, ...model.decoderVariables];
+const opt = tf.train.adam(1e-4);
+const x = tf.tensor4d(new Float32Array(B*64*64).map(() => rng.uniform() > 0.5 ? 1 : 0), [B,64,64,1]);
+const step = () => { const c = opt.minimize(() => { const h = model.encode(x); const mu = tf.slice(h,[0,0],[-1,z]); const lv = tf.slice(h,[0,z],[-1,z]);
+  const zs = tf.add(mu, tf.mul(tf.randomNormal(mu.shape,0,1,'float32',1), tf.exp(tf.mul(lv,0.5)))); const l = model.decode(zs);
+  const bce = tf.add(tf.sub(tf.relu(l), tf.mul(l,x)), tf.log1p(tf.exp(tf.neg(tf.abs(l)))));
+  return tf.add(tf.div(tf.sum(bce),B), tf.mul(4, tf.div(tf.mul(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.exp(lv), tf.square(mu)),1),lv))),B))); }, true, vars); c.dataSync(); c.dispose(); };
+for (let i=0;i<3;i++) step();
+const agg = {};
+for (let r=0;r<3;r++){ const p = await tf.profile(step); for (const k of p.kernels){ agg[k.name]=(agg[k.name]??0)+k.kernelTimeMs/3; } }
+const tot = Object.values(agg).reduce((a,b)=>a+b,0);
+for (const [k,v] of Object.entries(agg).sort((a,b)=>b[1]-a[1]).slice(0,12)) console.log(k.padEnd(24), v.toFixed(1),'ms', (100*v/tot).toFixed(0)+'%');
+console.log('total kernel ms', tot.toFixed(1));
