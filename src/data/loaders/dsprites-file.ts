@@ -4,15 +4,8 @@ import { TableDataset, uint8Source } from './table.js';
 import { locate, pathSchema } from './common.js';
 import { defineDataset } from '../define.js';
 import type { FactorSpec } from '../types.js';
+import { DSPRITES_FACTORS as FACTORS } from '../procedural/dsprites.js';
 
-/** The real file's factors (its constant colour column dropped). */
-const FACTORS: FactorSpec[] = [
-  { name: 'shape', size: 3 },
-  { name: 'scale', size: 6 },
-  { name: 'orientation', size: 40 },
-  { name: 'position_x', size: 32 },
-  { name: 'position_y', size: 32 },
-];
 const FILE = 'dsprites/dsprites_ndarray_co1sh3sc6or40x32y32_64x64.npz';
 
 /** dSprites' real file: `imgs` (N×64×64 uint8 0/1) and `latents_classes` (N×6; the constant colour column is dropped). */
@@ -47,6 +40,6 @@ export const dsprites_file = defineDataset({
   name: 'dsprites_file',
   description: 'dSprites from the real .npz (imgs, latents_classes) at data/dsprites/ or --set path=',
   schema: pathSchema,
-  files: { factors: FACTORS, shape: [64, 64, 1], needs: `data/${FILE} (or --set path=...)` },
+  files: { factors: [...FACTORS], shape: [64, 64, 1], needs: `data/${FILE} (or --set path=...)` },
   create: (p) => loadDSpritesFile(p.path),
 });

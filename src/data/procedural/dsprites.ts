@@ -41,19 +41,22 @@ function inShape(shape: number, u: number, v: number): boolean {
   }
 }
 
+/** dSprites' factors, as the real file has them (its constant colour factor dropped). */
+export const DSPRITES_FACTORS: readonly FactorSpec[] = [
+  { name: 'shape', size: 3 },
+  { name: 'scale', size: 6 },
+  { name: 'orientation', size: 40 },
+  { name: 'position_x', size: 32 },
+  { name: 'position_y', size: 32 },
+];
+
 export class DSprites implements GroundTruthDataset {
   readonly name: string;
-  readonly factors: FactorSpec[] = [
-    { name: 'shape', size: 3 },
-    { name: 'scale', size: 6 },
-    { name: 'orientation', size: 40 },
-    { name: 'position_x', size: 32 },
-    { name: 'position_y', size: 32 },
-  ];
+  readonly factors = DSPRITES_FACTORS;
   readonly obsShape: [number, number, number];
   readonly params: Record<string, unknown>;
-  readonly stateSpace = new StateSpace([3, 6, 40, 32, 32]);
-  readonly size = 737280;
+  readonly stateSpace = new StateSpace(DSPRITES_FACTORS.map((f) => f.size));
+  readonly size = this.stateSpace.size;
   private readonly variant: 'binary' | 'color' | 'noisy' | 'scream';
   private readonly f = new Int32Array(5);
   private readonly mask = new Uint8Array(SIZE * SIZE);
