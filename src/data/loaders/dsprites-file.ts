@@ -7,7 +7,7 @@ import type { FactorSpec } from '../types.js';
 
 /** The real file's factors (its constant colour column dropped). */
 const FACTORS: FactorSpec[] = [
-  { name: 'shape', size: 3 },
+  { name: 'shape', size: 3, categorical: true },
   { name: 'scale', size: 6 },
   { name: 'orientation', size: 40 },
   { name: 'position_x', size: 32 },

@@ -44,7 +44,7 @@ function inShape(shape: number, u: number, v: number): boolean {
 export class DSprites implements GroundTruthDataset {
   readonly name: string;
   readonly factors: FactorSpec[] = [
-    { name: 'shape', size: 3 },
+    { name: 'shape', size: 3, categorical: true },
     { name: 'scale', size: 6 },
     { name: 'orientation', size: 40 },
     { name: 'position_x', size: 32 },
