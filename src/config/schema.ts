@@ -51,9 +51,22 @@ export const configSchema = z
         logEvery: z.number().int().min(1).default(10),
         /** Pairs for weakly supervised frameworks differ in this many factors ('random': 1 … F). */
         pairK: z.union([z.number().int().min(1), z.literal('random')]).default(1),
+        /**
+         * Temporal pairs (SlowVAE, PCL) move each factor by a Laplace step of this rate λ (scale ln(size)/λ;
+         * larger = sparser; 'random': λ ~ U(1, 10) per pair). 1 is Klindt et al.'s default (`--rate-data`).
+         */
+        temporalRate: z.union([z.number().positive(), z.literal('random')]).default(1),
       })
       .strict()
-      .default({ steps: 1000, batchSize: 64, seed: 0, checkpointEvery: 500, logEvery: 10, pairK: 1 }),
+      .default({
+        steps: 1000,
+        batchSize: 64,
+        seed: 0,
+        checkpointEvery: 500,
+        logEvery: 10,
+        pairK: 1,
+        temporalRate: 1,
+      }),
   })
   .strict();
 

@@ -14,7 +14,9 @@ export {
   sampleTriplets,
   sampleTraversal,
   batchStream,
+  type BatchKindName,
 } from './samplers.js';
+export { sampleTemporalPairs, temporalStepProbabilities } from './temporal.js';
 export { TableDataset, labelsFromValues, type ImageSource } from './loaders/table.js';
 export { dataDir } from './loaders/common.js';
 export { readNpz, writeNpz, type NdArray } from './formats/npz.js';

@@ -55,7 +55,11 @@ export async function datasetCatalogue(): Promise<CatalogueEntry[]> {
       const ds = await d.create(params);
       return {
         ...base,
-        factors: ds.factors.map((f) => ({ name: f.name, size: f.size })),
+        factors: ds.factors.map((f) => ({
+          name: f.name,
+          size: f.size,
+          ...(f.categorical ? { categorical: true } : {}),
+        })),
         shape: [...ds.obsShape] as [number, number, number],
         params: { ...ds.params },
       };

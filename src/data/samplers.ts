@@ -4,6 +4,7 @@
  */
 import type { GroundTruthDataset } from './types.js';
 import { Rng } from '../util/rng.js';
+import { sampleTemporalPairs } from './temporal.js';
 const RngCtor = Rng;
 
 /**
@@ -30,15 +31,24 @@ export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | '
   return out;
 }
 
-/** A training batch for a framework's batch kind: B indices ('single') or 2B ('pairs'). */
+/** What a training batch holds (frameworks/types.ts documents each kind). */
+export type BatchKindName = 'single' | 'pairs' | 'temporal';
+
+/**
+ * A training batch for a framework's batch kind: B indices ('single'), or 2B ('pairs': differing in `k`
+ * factors; 'temporal': consecutive observations under sparse steps of rate `rate`).
+ */
 export function sampleBatch(
   ds: GroundTruthDataset,
   batch: number,
-  kind: 'single' | 'pairs',
+  kind: BatchKindName,
   rng: Rng,
   k: number | 'random' = 1,
+  rate: number | 'random' = 1,
 ): Int32Array {
-  return kind === 'pairs' ? samplePairs(ds, batch, k, rng) : ds.stateSpace.sampleIndices(batch, rng);
+  if (kind === 'pairs') return samplePairs(ds, batch, k, rng);
+  if (kind === 'temporal') return sampleTemporalPairs(ds, batch, rate, rng);
+  return ds.stateSpace.sampleIndices(batch, rng);
 }
 
 /** Observations that share factor `factor`'s value (used by the BetaVAE and FactorVAE scores). */
@@ -95,9 +105,17 @@ export function sampleTraversal(ds: GroundTruthDataset, factor: number, rng: Rng
 /** An infinite seeded stream of training batches; batch t depends only on (seed, t), so streams resume exactly. */
 export function* batchStream(
   ds: GroundTruthDataset,
-  o: { batchSize: number; kind: 'single' | 'pairs'; k?: number | 'random'; seed: number; start?: number },
+  o: {
+    batchSize: number;
+    kind: BatchKindName;
+    k?: number | 'random';
+    rate?: number | 'random';
+    seed: number;
+    start?: number;
+  },
 ): Generator<{ step: number; indices: Int32Array }> {
   for (let step = o.start ?? 0; ; step++) {
-    yield { step, indices: sampleBatch(ds, o.batchSize, o.kind, new RngCtor(`${o.seed}:batch:${step}`), o.k ?? 1) };
+    const rng = new RngCtor(`${o.seed}:batch:${step}`);
+    yield { step, indices: sampleBatch(ds, o.batchSize, o.kind, rng, o.k ?? 1, o.rate ?? 1) };
   }
 }

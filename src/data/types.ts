@@ -13,6 +13,11 @@ export interface FactorSpec {
   readonly name: string;
   /** Number of discrete values (labels 0 … size−1). */
   readonly size: number;
+  /**
+   * True when the values have no order (an object's shape or identity): a temporal step (Klindt et al.'s
+   * sparse transitions) never changes such a factor. Absent means ordered.
+   */
+  readonly categorical?: boolean;
 }
 
 /** Factor vector ↔ flat index, C order (last factor fastest): index = Σ f_i · Π_{j>i} size_j. */

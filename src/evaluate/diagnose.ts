@@ -54,7 +54,11 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
   const rep = (xx: Float32Array, n: number) => loaded.encode(xx, n);
   const points = o.points ?? 16;
   const codes = loaded.encode(x.subarray(0, points * h * w * c), points);
-  const orthogonality = jacobianOrthogonality((z, n) => loaded.decode(z, n), codes, points, run.config.model.z);
+  // a model without a decoder (PCL) has no decoder Jacobian
+  const orthogonality =
+    run.model.spec.decoder === false
+      ? null
+      : jacobianOrthogonality((z, n) => loaded.decode(z, n), codes, points, run.config.model.z);
   const factored = factoredComponents(ds, rep, rng.fork('traversals'));
   const cf = sampleCodesAndFactors(ds, rep, o.codes ?? 2000, rng.fork('codes'));
   const mi = mig(cf).mi;
@@ -83,7 +87,9 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
   const codesLbl = [...Array(Z).keys()].map((j) => `z${j}`);
   const body = [
     `<p>Run <code>${escapeHtml(dir)}</code> at step ${run.step}. Active latents (KL &gt; ${ACTIVE_KL}): <b>${result.activeLatents ?? 'n/a'}</b> of ${Z}. ` +
-      `Distance to orthogonality of the decoder Jacobian (0 = columns orthogonal and axis-aligned after a signed permutation): <b>${orthogonality.toFixed(3)}</b>.</p>`,
+      (orthogonality === null
+        ? 'The model has no decoder (its framework trains the encoder alone), so no decoder Jacobian.</p>'
+        : `Distance to orthogonality of the decoder Jacobian (0 = columns orthogonal and axis-aligned after a signed permutation): <b>${orthogonality.toFixed(3)}</b>.</p>`),
     kl ? barChartSvg(codesLbl, [{ name: 'KL (nats)', values: kl }], { title: 'per-latent KL' }) : '',
     htmlTable(
       ['factor', 'linearity', 'axis alignment', 'rank corr. (gt vs latent distance)', 'best latent', 'MI'],

@@ -18,7 +18,9 @@ export const frameworks = new Registry<FrameworkDefinition>('framework')
   .add('infovae', () => import('./infovae.js').then((m) => m.infovae))
   .add('adagvae', () => import('./ada.js').then((m) => m.adagvae))
   .add('adamlvae', () => import('./ada.js').then((m) => m.adamlvae))
-  .add('decomposition', () => import('./decomposition.js').then((m) => m.decomposition));
+  .add('decomposition', () => import('./decomposition.js').then((m) => m.decomposition))
+  .add('slowvae', () => import('./slowvae.js').then((m) => m.slowvae))
+  .add('pcl', () => import('./pcl.js').then((m) => m.pcl));
 
 /** Build framework `name` (its hyper-parameters in `args.params`, validated by its schema). */
 export async function createFramework(name: string, args: FrameworkFactoryArgs): Promise<Framework> {

@@ -12,7 +12,12 @@ export type BatchKind =
   /** x: [B, H, W, C] */
   | 'single'
   /** x: [2B, H, W, C] — rows i and B+i form a pair differing in k factors (Ada-GVAE / Ada-ML-VAE). */
-  | 'pairs';
+  | 'pairs'
+  /**
+   * x: [2B, H, W, C] — rows i and B+i are consecutive observations (x_t, x_{t+1}) whose factors moved by sparse
+   * Laplace steps (SlowVAE, PCL; data/temporal.ts, rate `train.temporalRate`).
+   */
+  | 'temporal';
 
 export interface StepContext {
   model: EncoderDecoder;
@@ -39,6 +44,11 @@ export interface Framework {
   readonly encoderOutputsPerLatent: number;
   /** The posterior family q(z|x) the encoder's outputs parameterise; absent for a deterministic encoder. */
   readonly latent?: LatentName;
+  /**
+   * False for objectives that train an encoder alone (PCL): the run's model is built without a decoder, so it
+   * has no reconstructions, traversals or decoder diagnostics. Absent means true.
+   */
+  readonly usesDecoder?: boolean;
   /** The loss of one step; called inside the optimiser's tape (tf.tidy applies). */
   loss(ctx: StepContext): LossOutput;
   /** Trainable variables the framework owns beyond the model (e.g. a learned prior). */

@@ -21,13 +21,18 @@ export interface ModelSpec {
   encoderOutputsPerLatent?: number;
   /** Width of the fully connected architecture's hidden layers (default 1200, as in disentanglement_lib). */
   hidden?: number;
+  /**
+   * False: build the encoder alone (for objectives without a decoder, e.g. PCL): no decoder variables, and
+   * `decode` throws. Default true. The encoder's initial weights are the same either way.
+   */
+  decoder?: boolean;
 }
 
 export interface EncoderDecoder {
   spec: ModelSpec;
   /** NHWC images → [N, k·z] raw encoder outputs. */
   encode(x: tf.Tensor4D): tf.Tensor2D;
-  /** [N, z] → NHWC decoder outputs (logits for Bernoulli-type losses). */
+  /** [N, z] → NHWC decoder outputs (logits for Bernoulli-type losses); throws when built without a decoder. */
   decode(z: tf.Tensor2D): tf.Tensor4D;
   readonly encoderVariables: tf.Variable[];
   readonly decoderVariables: tf.Variable[];
@@ -76,26 +81,29 @@ function convModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
   enc.push(dense('enc/dense0', flat, 256, hidden, rng));
   enc.push(dense('enc/out', 256, k * spec.zDim, 'linear', rng));
 
-  const dec: Layer[] = [
-    dense('dec/dense0', spec.zDim, 256, hidden, rng),
-    dense('dec/dense1', 256, flat, hidden, rng),
-    { name: 'dec/reshape', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], fh, fw, 64]) },
-  ];
-  const deconvs: Array<[number, number, Activation]> = [
-    [64, 64, hidden],
-    [64, 32, hidden],
-    [32, 32, hidden],
-    [32, c, 'linear'],
-  ];
-  deconvs.forEach(([i, o, act], idx) => {
-    const last = idx === deconvs.length - 1;
-    dec.push(conv2dTranspose(`dec/deconv${idx}`, i, o, 4, 2, norm && !last ? 'linear' : act, rng));
-    if (norm && !last) {
-      dec.push(channelNorm(`dec/norm${idx}`, o));
-      dec.push({ name: `dec/relu${idx}`, variables: [], apply: (x) => tf.relu(x) });
-    }
-  });
-  return assemble(spec, enc, dec);
+  const decoder = (): Layer[] => {
+    const dec: Layer[] = [
+      dense('dec/dense0', spec.zDim, 256, hidden, rng),
+      dense('dec/dense1', 256, flat, hidden, rng),
+      { name: 'dec/reshape', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], fh, fw, 64]) },
+    ];
+    const deconvs: Array<[number, number, Activation]> = [
+      [64, 64, hidden],
+      [64, 32, hidden],
+      [32, 32, hidden],
+      [32, c, 'linear'],
+    ];
+    deconvs.forEach(([i, o, act], idx) => {
+      const last = idx === deconvs.length - 1;
+      dec.push(conv2dTranspose(`dec/deconv${idx}`, i, o, 4, 2, norm && !last ? 'linear' : act, rng));
+      if (norm && !last) {
+        dec.push(channelNorm(`dec/norm${idx}`, o));
+        dec.push({ name: `dec/relu${idx}`, variables: [], apply: (x) => tf.relu(x) });
+      }
+    });
+    return dec;
+  };
+  return assemble(spec, enc, decoder);
 }
 
 /** The fully connected alternative: encoder n-n ReLU; decoder n-n-n tanh (n = spec.hidden, the field's 1200 by default). */
@@ -111,27 +119,36 @@ function fcModel(spec: ModelSpec, rng: Rng): EncoderDecoder {
     dense('enc/dense1', n, n, 'relu', rng),
     dense('enc/out', n, k * spec.zDim, 'linear', rng),
   ];
-  const dec: Layer[] = [
+  const decoder = (): Layer[] => [
     dense('dec/dense0', spec.zDim, n, 'tanh', rng),
     dense('dec/dense1', n, n, 'tanh', rng),
     dense('dec/dense2', n, n, 'tanh', rng),
     dense('dec/out', n, d, 'linear', rng),
     { name: 'dec/reshape', variables: [], apply: (x) => tf.reshape(x, [x.shape[0], h, w, c]) },
   ];
-  return assemble(spec, enc, dec);
+  return assemble(spec, enc, decoder);
 }
 
-function assemble(spec: ModelSpec, enc: Layer[], dec: Layer[]): EncoderDecoder {
+/** The decoder is built (and its weights drawn, after the encoder's) only when the spec asks for one. */
+function assemble(spec: ModelSpec, enc: Layer[], decoder: () => Layer[]): EncoderDecoder {
+  const dec = spec.decoder === false ? null : decoder();
   const encoderVariables = enc.flatMap((l) => l.variables);
-  const decoderVariables = dec.flatMap((l) => l.variables);
+  const decoderVariables = dec ? dec.flatMap((l) => l.variables) : [];
   const runEnc = sequential(enc);
-  const runDec = sequential(dec);
+  const runDec = dec ? sequential(dec) : null;
   return {
     spec,
     encoderVariables,
     decoderVariables,
     encode: (x) => runEnc(x) as tf.Tensor2D,
-    decode: (z) => runDec(z) as tf.Tensor4D,
+    decode: (z) => {
+      if (!runDec)
+        throw new UserError(
+          'this model was built without a decoder (its framework trains the encoder alone, e.g. PCL): ' +
+            'it has no reconstructions or traversals; use its codes (encode) instead',
+        );
+      return runDec(z) as tf.Tensor4D;
+    },
     dispose: () => [...encoderVariables, ...decoderVariables].forEach((v) => v.dispose()),
   };
 }

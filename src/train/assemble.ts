@@ -43,6 +43,7 @@ export async function assemble(dir: string, config: RunConfig): Promise<Run> {
       zDim: config.model.z,
       hidden: config.model.hidden,
       encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
+      decoder: framework.usesDecoder !== false,
     },
     rng.fork('model'),
   );

@@ -1,4 +1,4 @@
-/** Pictures of a model: reconstructions (originals above reconstructions) and latent traversals. */
+/** Pictures of a model: reconstructions (originals above reconstructions) and latent traversals (both need a decoder). */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { renderObservations } from '../data/index.js';
@@ -54,7 +54,9 @@ export function traversalImages(run: Run, steps = 9, seed = 2) {
   return { image: tileImages(imgs, Z * steps, h, w, c, steps, 2, 0.5), order, kl };
 }
 
+/** reconstructions.png and traversals.png; none for a model without a decoder (PCL), which has neither. */
 export function writeModelPictures(run: Run): void {
+  if (run.model.spec.decoder === false) return;
   writePng(join(run.dir, 'reconstructions.png'), reconstructionImages(run));
   writePng(join(run.dir, 'traversals.png'), traversalImages(run).image);
 }

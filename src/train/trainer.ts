@@ -61,7 +61,7 @@ export const stepSeeds = (seed: number, step: number) => seedsFrom(new Rng(`${se
 
 /** Train until the configured number of steps, a signal, or `stopAfter`. */
 export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<TrainResult> {
-  const { steps, batchSize, seed, checkpointEvery, logEvery, pairK } = run.config.train;
+  const { steps, batchSize, seed, checkpointEvery, logEvery, pairK, temporalRate } = run.config.train;
   const vars = trainableVariables(run);
   const bar = new ProgressBar({ total: steps, start: run.step, label: 'train', unit: 'step', quiet: opts.quiet });
   const logPath = join(run.dir, 'train.jsonl');
@@ -80,7 +80,8 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
         return { step: run.step, loss, stopped: true, signal: signals.signal };
       }
       const step = run.step;
-      const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, new Rng(`${seed}:batch:${step}`), pairK);
+      const batchRng = new Rng(`${seed}:batch:${step}`);
+      const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, batchRng, pairK, temporalRate);
       const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
         number,
         number,

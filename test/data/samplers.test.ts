@@ -6,8 +6,14 @@ import {
   sampleTriplets,
   batchStream,
   sampleTraversal,
+  sampleBatch,
+  sampleTemporalPairs,
+  temporalStepProbabilities,
+  StateSpace,
+  type GroundTruthDataset,
 } from '../../src/data/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { UserError } from '../../src/util/errors.js';
 
 const xy = await createDataset('xysquares');
 
@@ -48,6 +54,95 @@ describe('samplers', () => {
     const trav = sampleTraversal(xy, 2, new Rng(4));
     expect(trav.length).toBe(8);
     trav.forEach((idx, v) => expect(xy.stateSpace.toFactors(idx)[2]).toBe(v));
+  });
+});
+
+describe('temporal pairs (SlowVAE / PCL data)', () => {
+  /** Factor changes x_{t+1} − x_t of n pairs: F arrays of n steps. */
+  const steps = (ds: GroundTruthDataset, idx: Int32Array) => {
+    const n = idx.length / 2;
+    return ds.factors.map((_, k) =>
+      Array.from({ length: n }, (_, i) => ds.stateSpace.toFactors(idx[n + i])[k] - ds.stateSpace.toFactors(idx[i])[k]),
+    );
+  };
+
+  it('the step law is a discrete Laplace of scale ln(size)/rate, renormalised on the grid', () => {
+    const p = temporalStepProbabilities(8, 3, 2);
+    const w = Array.from({ length: 8 }, (_, j) => Math.exp((-Math.abs(j - 3) * 2) / Math.log(8)));
+    const total = w.reduce((a, b) => a + b, 0);
+    p.forEach((v, j) => expect(v).toBeCloseTo(w[j] / total, 12));
+    // at an edge the law is renormalised over the grid (clipping would pile the mass beyond it onto value 0)
+    const edge = temporalStepProbabilities(8, 0, 2);
+    const fromZero = Array.from({ length: 8 }, (_, j) => Math.exp((-j * 2) / Math.log(8)));
+    const zTotal = fromZero.reduce((a, b) => a + b, 0);
+    edge.forEach((v, j) => expect(v).toBeCloseTo(fromZero[j] / zTotal, 12));
+  });
+
+  it('steps follow that law, get sparser with the rate, and every pair differs', () => {
+    const n = 3000;
+    let lastStay = 0;
+    for (const rate of [1, 3, 10]) {
+      const idx = sampleTemporalPairs(xy, n, rate, new Rng(rate));
+      const d = steps(xy, idx);
+      // expected law of the step of one factor of 8 values from a uniform start
+      const expected = new Map<number, number>();
+      for (let v = 0; v < 8; v++)
+        temporalStepProbabilities(8, v, rate).forEach((q, j) =>
+          expected.set(j - v, (expected.get(j - v) ?? 0) + q / 8),
+        );
+      // the redraw when nothing moved (probability s̄^F, s̄ = mean stay probability) bends the law at large
+      // rates; at rates 1 and 3 it is below 0.07, spread over F = 6 factors
+      if (rate <= 3)
+        for (let k = 0; k < xy.factors.length; k++)
+          for (const [delta, q] of expected) {
+            const seen = d[k].filter((x) => x === delta).length / n;
+            expect(Math.abs(seen - q)).toBeLessThan(0.03);
+          }
+      // unchanged factors: F·s̄ expected, less the one redrawn when all F stayed (start values independent)
+      const F = xy.factors.length;
+      const sBar = expected.get(0)!;
+      const stay = d.flat().filter((x) => x === 0).length / (n * F);
+      expect(Math.abs(stay - (sBar - sBar ** F / F))).toBeLessThan(0.02);
+      expect(stay).toBeGreaterThan(lastStay); // sparser with a larger rate
+      lastStay = stay;
+      for (let i = 0; i < n; i++) expect(d.some((f) => f[i] !== 0)).toBe(true);
+    }
+    expect(lastStay).toBeGreaterThan(0.75); // rate 10: most factors keep their value
+  });
+
+  it("categorical factors never move; 'random' draws a rate per pair; nothing movable is a clear error", async () => {
+    const ds = await createDataset('dsprites');
+    expect(ds.factors[0]).toMatchObject({ name: 'shape', categorical: true });
+    for (const rate of [1, 'random'] as const) {
+      const d = steps(ds, sampleTemporalPairs(ds, 500, rate, new Rng(5)));
+      expect(d[0].every((x) => x === 0)).toBe(true);
+      expect(d[2].some((x) => x !== 0)).toBe(true);
+    }
+    const fixed: GroundTruthDataset = {
+      name: 'fixed',
+      factors: [
+        { name: 'kind', size: 3, categorical: true },
+        { name: 'one', size: 1 },
+      ],
+      obsShape: [1, 1, 1],
+      params: {},
+      stateSpace: new StateSpace([3, 1]),
+      size: 3,
+      renderInto: () => {},
+    };
+    expect(() => sampleTemporalPairs(fixed, 2, 1, new Rng(0))).toThrow(UserError);
+    expect(() => sampleTemporalPairs(fixed, 2, 1, new Rng(0))).toThrow(/no factor a temporal step can change/);
+  });
+
+  it('a temporal batch is a function of (seed, step)', () => {
+    const a = batchStream(xy, { batchSize: 8, kind: 'temporal', rate: 2, seed: 3 });
+    const first = [a.next().value!, a.next().value!, a.next().value!];
+    const b = batchStream(xy, { batchSize: 8, kind: 'temporal', rate: 2, seed: 3, start: 2 });
+    expect(Array.from(b.next().value!.indices)).toEqual(Array.from(first[2].indices));
+    expect(Array.from(first[1].indices)).not.toEqual(Array.from(first[2].indices));
+    const again = sampleBatch(xy, 8, 'temporal', new Rng('3:batch:2'), 1, 2);
+    expect(Array.from(again)).toEqual(Array.from(first[2].indices));
+    expect(again.length).toBe(16);
   });
 });
 

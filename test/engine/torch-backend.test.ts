@@ -530,7 +530,13 @@ describe.skipIf(reason !== null && !required)('torch backend trains every framew
       rng: new Rng(1),
     });
     const model = makeModel(
-      { architecture: 'conv64', obsShape: [64, 64, 1], zDim, encoderOutputsPerLatent: fw.encoderOutputsPerLatent },
+      {
+        architecture: 'conv64',
+        obsShape: [64, 64, 1],
+        zDim,
+        encoderOutputsPerLatent: fw.encoderOutputsPerLatent,
+        decoder: fw.usesDecoder !== false,
+      },
       2,
     );
     const vars = [...model.encoderVariables, ...model.decoderVariables, ...(fw.extraVariables?.() ?? [])];

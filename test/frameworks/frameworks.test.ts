@@ -47,6 +47,8 @@ describe('frameworks', () => {
       'infovae',
       'adagvae',
       'adamlvae',
+      'slowvae',
+      'pcl',
     ])
       expect(frameworks.names()).toContain(n);
     await expect(createFramework('nope', { zDim: 2, params: {}, rng: new Rng(0) })).rejects.toThrow(
@@ -134,6 +136,99 @@ describe('frameworks', () => {
       expect(value(out.terms.kl)).toBeCloseTo(0.125 + 2.25, 5);
     }
   });
+  it('SlowVAE: 2·recon + β·KL + γ·(both Laplace cross-entropies − entropy), hand-computed', async () => {
+    // one pair: x_t has μ = (0.5, 0), σ = (1, 0.5); x_{t+1} has μ = (0.5, 1), σ = (2, 1)
+    const mu = [
+      [0.5, 0],
+      [0.5, 1],
+    ];
+    const sd = [
+      [1, 0.5],
+      [2, 1],
+    ];
+    const h = mu.map((m, i) => [...m, ...sd[i].map((s) => Math.log(s * s))]);
+    // E|z − m| for z ~ N(μ, σ²) by numerical integration (Simpson), independent of the closed form
+    const foldedMean = (delta: number, s: number) => {
+      const n = 4000,
+        lo = delta - 12 * s,
+        dz = (24 * s) / n;
+      let acc = 0;
+      for (let i = 0; i <= n; i++) {
+        const zz = lo + i * dz;
+        const f = (Math.abs(zz) * Math.exp(-((zz - delta) ** 2) / (2 * s * s))) / (s * Math.sqrt(2 * Math.PI));
+        acc += f * (i === 0 || i === n ? 1 : i % 2 ? 4 : 2);
+      }
+      return (acc * dz) / 3;
+    };
+    const rate = 4;
+    const ce = (delta: number, s: number) => -Math.log(rate / 2) + rate * foldedMean(delta, s);
+    let crossLaplace = 0;
+    for (let d = 0; d < 2; d++) crossLaplace += ce(mu[0][d] - mu[1][d], sd[0][d]) + ce(mu[1][d] - mu[0][d], sd[1][d]);
+    const entropy = (0.5 * (h[0][2] + h[0][3] + h[1][2] + h[1][3]) + 2 * Math.log(2 * Math.PI * Math.E)) / 2;
+    let kl = 0;
+    for (let i = 0; i < 2; i++)
+      for (let d = 0; d < 2; d++) kl += (0.5 * (mu[i][d] ** 2 + sd[i][d] ** 2 - Math.log(sd[i][d] ** 2) - 1)) / 2;
+    const recon = 2 * 0.5; // each observation: Σ (0.5 − 0)² over 2 pixels; counted per pair
+    const x = tf.fill([2, 1, 2, 1], 0.5) as tf.Tensor4D;
+    const fw = await createFramework('slowvae', { zDim: 2, params: { beta: 2, gamma: 3, rate }, rng: new Rng(0) });
+    expect(fw.batchKind).toBe('temporal');
+    const out = fw.loss(ctxFor(fixedModel(h, [1, 2, 1]), x));
+    expect(value(out.terms.recon)).toBeCloseTo(recon, 5);
+    expect(value(out.terms.kl)).toBeCloseTo(kl, 5);
+    expect(value(out.terms.kl_laplace)).toBeCloseTo(crossLaplace - entropy, 4);
+    expect(value(out.loss)).toBeCloseTo(recon + 2 * kl + 3 * (crossLaplace - entropy), 3);
+  });
+  it('PCL: logistic regression of real vs permuted pairs with r = Σ −|a·y₁ + b·y₂ + c| + y₁² + e', async () => {
+    const { pclLogits } = await import('../../src/frameworks/pcl.js');
+    const fw = await createFramework('pcl', { zDim: 2, params: {}, rng: new Rng(0) });
+    expect(fw.batchKind).toBe('temporal');
+    expect(fw.usesDecoder).toBe(false);
+    expect(fw.encoderOutputsPerLatent).toBe(1);
+    // initial parameters a = 1, b = −1, c = 0, e = 0: r = −Σ|y₁ − y₂| + Σ y₁²
+    expect(fw.extraVariables!().map((v) => Array.from(v.dataSync()))).toEqual([[1, 1], [-1, -1], [0, 0], [0]]);
+    const t = (a: number[][]) => tf.tensor2d(a);
+    const [a, b, c, e] = [tf.tensor1d([2, 1]), tf.tensor1d([-1, 0.5]), tf.tensor1d([0.5, 0]), tf.tensor1d([0.25])];
+    // row 0: −(|2·1 − 1·0 + 0.5| + |1·2 + 0.5·1|) + (1 + 4) + 0.25 = −5 + 5.25
+    expect(Array.from(pclLogits(t([[1, 2]]), t([[0, 1]]), a, b, c, e).dataSync())[0]).toBeCloseTo(0.25, 6);
+    // codes: x_t rows (1, 0), (0, 2); x_{t+1} rows (1, 1), (−1, 0)
+    const hT = [
+      [1, 0],
+      [0, 2],
+    ];
+    const hNext = [
+      [1, 1],
+      [-1, 0],
+    ];
+    const r0 = (y1: number[], y2: number[]) =>
+      -y1.reduce((s, v, d) => s + Math.abs(v - y2[d]), 0) + y1.reduce((s, v) => s + v * v, 0);
+    const softplus = (v: number) => Math.log1p(Math.exp(v));
+    const ctx = {
+      ...ctxFor(fixedModel([...hT, ...hNext], [1, 1, 1]), tf.zeros([4, 1, 1, 1]) as tf.Tensor4D),
+      seed: seedsFrom(new Rng(3)),
+    };
+    const order = new Rng(ctx.seed('permute')).shuffle([0, 1]) as number[];
+    expect(order).toEqual([1, 0]); // this seed swaps the two x_t, so the negatives differ from the positives
+    const expected =
+      (softplus(-r0(hNext[0], hT[0])) +
+        softplus(-r0(hNext[1], hT[1])) +
+        softplus(r0(hNext[0], hT[order[0]])) +
+        softplus(r0(hNext[1], hT[order[1]]))) /
+      4;
+    const out = fw.loss(ctx);
+    expect(value(out.loss)).toBeCloseTo(expected, 5);
+    expect(Object.keys(out.terms)).toEqual(['logistic', 'accuracy']);
+    // a model built for PCL has no decoder, and says so
+    const { makeModel } = await import('../../src/nn/index.js');
+    const m = makeModel({ architecture: 'fc', obsShape: [2, 2, 1], zDim: 2, hidden: 4, decoder: false }, 0);
+    expect(m.decoderVariables).toEqual([]);
+    expect(() => m.decode(tf.zeros([1, 2]))).toThrow(/without a decoder/);
+    const full = makeModel({ architecture: 'fc', obsShape: [2, 2, 1], zDim: 2, hidden: 4 }, 0);
+    expect(m.encoderVariables.map((v) => Array.from(v.dataSync()))).toEqual(
+      full.encoderVariables.map((v) => Array.from(v.dataSync())),
+    ); // the same encoder either way
+    m.dispose();
+    full.dispose();
+  });
   it('AE: reconstruction of the deterministic code only', async () => {
     const x = tf.fill([1, 1, 2, 1], 0.5) as tf.Tensor4D;
     const fw = await createFramework('ae', { zDim: 2, params: {}, rng: new Rng(0) });
@@ -191,6 +286,7 @@ describe('every framework trains (gradients flow through its loss)', () => {
         zDim,
         hidden: 32,
         encoderOutputsPerLatent: fw.encoderOutputsPerLatent,
+        decoder: fw.usesDecoder !== false,
       },
       2,
     );

@@ -104,6 +104,40 @@ describe('trainer', () => {
     await expect(validateConfig(tiny(2, { loss: 'l2' }))).rejects.toThrow(/valid forms/);
   });
 
+  it('a PCL run has no decoder: it trains on temporal pairs, resumes exactly, draws no pictures, and says why', async () => {
+    const cfg = tiny(6, {
+      framework: { name: 'pcl' },
+      train: { steps: 6, batchSize: 8, seed: 3, checkpointEvery: 3, logEvery: 1, temporalRate: 2 },
+    });
+    const a = join(root, 'pcl');
+    const run = await startRun(a, cfg);
+    expect(run.model.decoderVariables).toEqual([]);
+    await trainRun(run, { quiet: true }); // pictures asked for: there are none to draw
+    disposeRun(run);
+    expect(existsSync(join(a, 'summary.json'))).toBe(true);
+    expect(existsSync(join(a, 'reconstructions.png'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(a, 'train.jsonl'), 'utf8').split('\n')[0])).toHaveProperty('accuracy');
+
+    const b = join(root, 'pcl-stopped');
+    const runB = await startRun(b, cfg);
+    await trainRun(runB, { quiet: true, noPictures: true, stopAfter: 5 });
+    disposeRun(runB);
+    const resumed = await openRun(b);
+    expect(resumed.step).toBe(3);
+    await trainRun(resumed, { quiet: true, noPictures: true });
+    disposeRun(resumed);
+    expect(Array.from(weights(b))).toEqual(Array.from(weights(a)));
+
+    const loaded = await loadRun(a);
+    expect(loaded.encode(new Float32Array(2 * 16 * 16), 2).length).toBe(6);
+    expect(() => loaded.decode(new Float32Array(3), 1)).toThrow(/without a decoder/);
+    loaded.dispose();
+    const { diagnoseRun } = await import('../../src/evaluate/index.js');
+    const d = await diagnoseRun(a, { points: 4 });
+    expect(d.jacobianDistanceToOrthogonality).toBeNull();
+    expect(d.perLatentKl).toBeNull();
+  });
+
   it('encodes observations with the trained model (the encoding API)', async () => {
     const loaded = await loadRun(join(root, 'straight'));
     const x = new Float32Array(3 * 16 * 16);

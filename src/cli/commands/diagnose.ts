@@ -19,7 +19,7 @@ export function registerDiagnose(program: Command): void {
     if (opts.json) console.log(JSON.stringify(r));
     else {
       console.log(
-        `active latents: ${r.activeLatents ?? 'n/a'}; Jacobian distance to orthogonality ${r.jacobianDistanceToOrthogonality.toFixed(3)}`,
+        `active latents: ${r.activeLatents ?? 'n/a'}; Jacobian distance to orthogonality ${r.jacobianDistanceToOrthogonality?.toFixed(3) ?? 'n/a (no decoder)'}`,
       );
       console.log(
         `linearity ${r.factored.linearity.toFixed(3)}, axis alignment ${r.factored.axisAlignment.toFixed(3)}, rank corr. ${r.factored.rankCorrelation.toFixed(3)}`,

@@ -37,7 +37,9 @@ async function train(run: OpenRun, dir: string, quiet: boolean): Promise<void> {
       process.exitCode = r.signal === 'SIGINT' ? 130 : 143;
       return;
     }
-    console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; pictures and checkpoint in ${dir}`);
+    const what =
+      run.model.spec.decoder === false ? 'checkpoint (no decoder, so no pictures)' : 'pictures and checkpoint';
+    console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; ${what} in ${dir}`);
   } finally {
     closeRun(run);
   }

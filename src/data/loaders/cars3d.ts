@@ -45,7 +45,7 @@ export function loadCars3d(p0: z.output<typeof cars3dSchema>) {
   const factors: FactorSpec[] = [
     { name: 'elevation', size: E },
     { name: 'azimuth', size: A },
-    { name: 'object_type', size: cars.length },
+    { name: 'object_type', size: cars.length, categorical: true },
   ];
   const n = E * A * cars.length;
   const labels = new Int32Array(n * 3);
@@ -84,7 +84,7 @@ export const cars3d = defineDataset({
     factors: [
       { name: 'elevation', size: 4 },
       { name: 'azimuth', size: 24 },
-      { name: 'object_type', size: 183 },
+      { name: 'object_type', size: 183, categorical: true },
     ],
     shape: [64, 64, 3],
     needs: 'data/cars3d/*.mat, one per car (or --set path=DIR)',

@@ -11,7 +11,7 @@ import type { FactorSpec } from '../types.js';
 function mpi3dFactors(shapes: number): FactorSpec[] {
   return [
     { name: 'object_color', size: shapes === 6 ? 6 : 4 },
-    { name: 'object_shape', size: shapes },
+    { name: 'object_shape', size: shapes, categorical: true },
     { name: 'object_size', size: 2 },
     { name: 'camera_height', size: 3 },
     { name: 'background_color', size: 3 },

@@ -8,7 +8,7 @@ const FACTORS = [
   { name: 'wall_hue', size: 10 },
   { name: 'object_hue', size: 10 },
   { name: 'scale', size: 8 },
-  { name: 'shape', size: 4 },
+  { name: 'shape', size: 4, categorical: true },
   { name: 'orientation', size: 15 },
 ];
 

@@ -9,7 +9,7 @@ import type { FactorSpec } from '../types.js';
 
 /** Instance (0…9) is a nuisance factor: it is not among the ground-truth factors. */
 const FACTORS: FactorSpec[] = [
-  { name: 'category', size: 5 },
+  { name: 'category', size: 5, categorical: true },
   { name: 'elevation', size: 9 },
   { name: 'azimuth', size: 18 },
   { name: 'lighting', size: 6 },

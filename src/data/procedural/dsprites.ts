@@ -43,7 +43,7 @@ function inShape(shape: number, u: number, v: number): boolean {
 
 /** dSprites' factors, as the real file has them (its constant colour factor dropped). */
 export const DSPRITES_FACTORS: readonly FactorSpec[] = [
-  { name: 'shape', size: 3 },
+  { name: 'shape', size: 3, categorical: true },
   { name: 'scale', size: 6 },
   { name: 'orientation', size: 40 },
   { name: 'position_x', size: 32 },
