@@ -18,7 +18,6 @@ export {
   backendNames,
   getBackendProvider,
   registerBackendProvider,
-  tf,
   type EngineOptions,
   type EngineInfo,
   type BackendProvider,
