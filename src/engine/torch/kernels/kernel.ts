@@ -6,13 +6,10 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { util } from '@tensorflow/tfjs';
+import type { Given } from '../../kernel-types.js';
 import type { TorchBackend } from '../backend.js';
 
-/**
- * A kernel's inputs as it receives them. tfjs types most input maps as `Pick<NamedTensorInfoMap, 'x'>`,
- * whose fields may be undefined; the inputs that an op always passes are there (optional ones stay optional).
- */
-export type Given<I> = { [K in keyof I]: Exclude<I[K], undefined> };
+export type { Given };
 
 /** No inputs (Fill, Range) or no attributes. */
 export type NoInputs = Record<string, never>;
