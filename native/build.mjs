@@ -4,7 +4,7 @@
 // with include/ and lib/, e.g. the torch/ folder of a pip PyTorch install) builds against any other libtorch,
 // which is the road to CUDA.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,6 +74,21 @@ function nodeGyp() {
   return ['node-gyp', []];
 }
 
+/**
+ * Every native/src/*.cc must be in binding.gyp's sources: one left out still links (a shared library may
+ * leave symbols undefined) and fails only when the addon loads.
+ */
+function checkSources() {
+  const gyp = readFileSync(join(here, 'binding.gyp'), 'utf8');
+  const listed = new Set([...gyp.matchAll(/"(src\/[^"]+\.cc)"/g)].map((m) => m[1]));
+  const missing = readdirSync(join(here, 'src'))
+    .filter((f) => f.endsWith('.cc'))
+    .map((f) => `src/${f}`)
+    .filter((f) => !listed.has(f));
+  if (missing.length) fail(`native/binding.gyp's "sources" lacks ${missing.join(', ')}: add them there`);
+}
+
+checkSources();
 const { include, lib } = findLibtorch();
 // A CUDA build of libtorch registers its CUDA kernels from libtorch_cuda.so / libc10_cuda.so, which nothing in
 // the addon references by name: link them with --no-as-needed so that they load (else at::hasCUDA() is false).

@@ -40,18 +40,18 @@ class FusedAdam extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = state.accumulatedFirstMoment[i]!.variable;
         const v = state.accumulatedSecondMoment[i]!.variable;
-        const [p2, m2, v2] = backend.native.adam(
-          backend.slot(value),
-          backend.slot(m),
-          backend.slot(v),
-          backend.slot(gradient),
-          this.learningRate,
-          this.beta1,
-          this.beta2,
-          this.epsilon,
-          b1p,
-          b2p,
-        );
+        const [p2, m2, v2] = backend.native.adam({
+          variable: backend.slot(value),
+          m: backend.slot(m),
+          v: backend.slot(v),
+          gradient: backend.slot(gradient),
+          learningRate: this.learningRate,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.epsilon,
+          beta1Power: b1p,
+          beta2Power: b2p,
+        });
         const wrap = (slot: number) =>
           tf.engine().makeTensorFromTensorInfo(backend.output(slot, value.shape, 'float32'));
         m.assign(wrap(m2));

@@ -105,6 +105,3 @@ function report(opts: EngineOptions, info: EngineInfo): void {
 export function engineInfo(): EngineInfo | null {
   return current;
 }
-
-/** The tfjs namespace, re-exported so callers import tensors from one place. */
-export { tf };

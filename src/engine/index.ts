@@ -8,7 +8,6 @@ export {
   engineInfo,
   backends,
   backendNames,
-  tf,
   type EngineOptions,
   type EngineInfo,
   type BackendProvider,

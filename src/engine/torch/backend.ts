@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DataType, TensorInfo } from '@tensorflow/tfjs';
-import { DT, type TorchAddon } from './native.js';
+import type { TensorArg, TorchAddon } from './native.js';
+import { DT } from './op-tables.js';
 
 /** What a dataId of this backend carries. */
 export interface TorchData {
@@ -39,6 +40,11 @@ export class TorchBackend extends tf.KernelBackend {
   /** The native slot of a tensor of this backend. */
   slot(t: TensorInfo): number {
     return (t.dataId as TorchData).slot;
+  }
+
+  /** A tensor as the addon's named arguments take it. */
+  arg(t: TensorInfo): TensorArg {
+    return { slot: this.slot(t), shape: t.shape };
   }
 
   /** Wrap a slot the addon returned as a tfjs TensorInfo (the slot's element count must match the shape). */
@@ -101,11 +107,6 @@ export class TorchBackend extends tf.KernelBackend {
     this.native.free(d.slot);
     this.data.delete(d);
     return true;
-  }
-
-  /** Free a kernel's intermediate result. */
-  disposeIntermediate(t: TensorInfo): void {
-    this.disposeData(t.dataId);
   }
 
   override numDataIds(): number {

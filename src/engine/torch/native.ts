@@ -1,123 +1,111 @@
 /**
  * Loads the native addon (native/build/Release/disentangle_torch.node, built by `npm run build:native`)
  * and describes its functions. Slots are integers naming flat libtorch tensors; shapes travel with calls.
+ * Functions with many arguments take one object of named arguments (the C++ side reads them by name).
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Order must match the Unary enum in native/src/addon.cc. */
-export const UNARY = [
-  'Abs',
-  'Acos',
-  'Acosh',
-  'Asin',
-  'Asinh',
-  'Atan',
-  'Atanh',
-  'Ceil',
-  'Cos',
-  'Cosh',
-  'Elu',
-  'Erf',
-  'Exp',
-  'Expm1',
-  'Floor',
-  'IsFinite',
-  'IsInf',
-  'IsNan',
-  'Log',
-  'Log1p',
-  'LogicalNot',
-  'Neg',
-  'Reciprocal',
-  'Relu',
-  'Relu6',
-  'Round',
-  'Rsqrt',
-  'Selu',
-  'Sigmoid',
-  'Sign',
-  'Sin',
-  'Sinh',
-  'Softplus',
-  'Sqrt',
-  'Square',
-  'Tan',
-  'Tanh',
-] as const;
-
-/** Order must match the Binary enum in native/src/addon.cc. */
-export const BINARY = [
-  'Add',
-  'Sub',
-  'Multiply',
-  'RealDiv',
-  'FloorDiv',
-  'Mod',
-  'Maximum',
-  'Minimum',
-  'Pow',
-  'SquaredDifference',
-  'Atan2',
-  'Equal',
-  'NotEqual',
-  'Less',
-  'LessEqual',
-  'Greater',
-  'GreaterEqual',
-  'LogicalAnd',
-  'LogicalOr',
-  'Prelu',
-] as const;
-
-export enum Param {
-  LeakyRelu = 0,
-  Step = 1,
-  Clip = 2,
-  FillLike = 3,
-}
-export enum Reduce {
-  Sum = 0,
-  Mean = 1,
-  Max = 2,
-  Min = 3,
-  Prod = 4,
-  All = 5,
-  Any = 6,
-  ArgMax = 7,
-  ArgMin = 8,
-}
-/** Fused activations, as numbered in addon.cc's activate(). */
-export const ACTIVATIONS: Record<string, number> = {
-  linear: 0,
-  relu: 1,
-  relu6: 2,
-  elu: 3,
-  sigmoid: 4,
-  leakyrelu: 5,
-  prelu: 6,
-};
-
-/** dtype codes shared with the addon. */
-export enum DT {
-  F32 = 0,
-  I32 = 1,
-  BOOL = 2,
-}
+import {
+  checkOpTables,
+  type Activation,
+  type Binary,
+  type DT,
+  type OpTables,
+  type Param,
+  type Reduce,
+  type Unary,
+} from './op-tables.js';
 
 type Shape = number[];
+
+/** A tensor argument: the slot's flat storage, viewed with `shape`. */
+export interface TensorArg {
+  slot: number;
+  shape: Shape;
+}
+
+/** What matMul and conv2d apply to their result: an added bias (broadcast), then the activation. */
+export interface Epilogue {
+  bias?: TensorArg;
+  activation: Activation;
+  /** Slope of LeakyRelu below zero. */
+  leakyreluAlpha: number;
+  /** PReLU weights (activation Prelu). */
+  prelu?: TensorArg;
+}
+
+export interface MatMulArgs extends Epilogue {
+  a: TensorArg;
+  b: TensorArg;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** Strides, dilations, padding (tfjs's split of SAME padding) and groups of a convolution. */
+export interface ConvGeometry {
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  groups: number;
+}
+
+/** NHWC input, tfjs filter layout ([kh, kw, ci, co], depthwise [kh, kw, c, m]). */
+export interface Conv2DArgs extends Epilogue {
+  x: TensorArg;
+  filter: TensorArg;
+  geometry: ConvGeometry;
+  depthwise: boolean;
+}
+
+export interface Conv2DBackpropInputArgs {
+  dy: TensorArg;
+  filter: TensorArg;
+  /** NHWC shape of the forward input. */
+  inShape: Shape;
+  geometry: ConvGeometry;
+  depthwise: boolean;
+}
+
+export interface Conv2DBackpropFilterArgs {
+  x: TensorArg;
+  dy: TensorArg;
+  filterShape: Shape;
+  geometry: ConvGeometry;
+  depthwise: boolean;
+}
+
+/** Slots of a variable, its Adam moments and its gradient; Adam's settings; β1^t and β2^t. */
+export interface AdamArgs {
+  variable: number;
+  m: number;
+  v: number;
+  gradient: number;
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  beta1Power: number;
+  beta2Power: number;
+}
+
 export interface TorchAddon {
+  opTables(): OpTables;
   init(threads: number, device: string): { version: string; cuda: boolean; mkldnn: boolean; threads: number };
   fromArray(values: Float32Array | Int32Array | Uint8Array, dtype: DT): number;
   toArray(slot: number): Float32Array | Int32Array | Uint8Array;
   free(slot: number): void;
   memory(): { live: number; bytes: number };
   copy(slot: number, dtype: DT): number;
-  unary(op: number, slot: number, out: DT): number;
+  unary(op: Unary, slot: number, out: DT): number;
   param(op: Param, slot: number, a: number, b: number, out: DT): number;
-  binary(op: number, a: number, aShape: Shape, b: number, bShape: Shape, out: DT, compute: DT): number;
+  binary(op: Binary, a: number, aShape: Shape, b: number, bShape: Shape, out: DT, compute: DT): number;
   select(c: number, cShape: Shape, a: number, aShape: Shape, b: number, bShape: Shape, out: DT): number;
   addN(slots: number[], out: DT): number;
   reduce(op: Reduce, slot: number, shape: Shape, axes: number[], out: DT): number;
@@ -138,64 +126,12 @@ export interface TorchAddon {
   fill(n: number, value: number, out: DT): number;
   range(start: number, step: number, n: number, out: DT): number;
   diag(slot: number, out: DT): number;
-  matMul(
-    a: number,
-    aShape: Shape,
-    b: number,
-    bShape: Shape,
-    transA: boolean,
-    transB: boolean,
-    bias: number,
-    biasShape: Shape,
-    act: number,
-    alpha: number,
-    prelu: number,
-    preluShape: Shape,
-  ): number;
-  conv2d(
-    x: number,
-    xShape: Shape,
-    w: number,
-    wShape: Shape,
-    geom: number[],
-    depthwise: boolean,
-    bias: number,
-    biasShape: Shape,
-    act: number,
-    alpha: number,
-    prelu: number,
-    preluShape: Shape,
-  ): number;
-  conv2dBackpropInput(
-    dy: number,
-    dyShape: Shape,
-    w: number,
-    wShape: Shape,
-    inShape: Shape,
-    geom: number[],
-    depthwise: boolean,
-  ): number;
-  conv2dBackpropFilter(
-    x: number,
-    xShape: Shape,
-    dy: number,
-    dyShape: Shape,
-    wShape: Shape,
-    geom: number[],
-    depthwise: boolean,
-  ): number;
-  adam(
-    v: number,
-    m: number,
-    s: number,
-    g: number,
-    lr: number,
-    b1: number,
-    b2: number,
-    eps: number,
-    b1p: number,
-    b2p: number,
-  ): [number, number, number];
+  matMul(args: MatMulArgs): number;
+  conv2d(args: Conv2DArgs): number;
+  conv2dBackpropInput(args: Conv2DBackpropInputArgs): number;
+  conv2dBackpropFilter(args: Conv2DBackpropFilterArgs): number;
+  /** -> slots of the updated variable, m and v. */
+  adam(args: AdamArgs): [number, number, number];
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -210,7 +146,7 @@ export function addonPath(): string {
 let loaded: TorchAddon | null = null;
 let loadError: string | null = null;
 
-/** The addon, or null with `addonUnavailableReason()` saying why. */
+/** The addon, or null with `addonUnavailableReason()` saying why (not built, fails to load, out of date). */
 export function loadAddon(): TorchAddon | null {
   if (loaded || loadError) return loaded;
   const path = addonPath();
@@ -218,11 +154,21 @@ export function loadAddon(): TorchAddon | null {
     loadError = `not built: run 'npm run build:native' (needs apt-get install -y libtorch-dev, or LIBTORCH_DIR)`;
     return null;
   }
+  let addon: TorchAddon;
   try {
-    loaded = createRequire(import.meta.url)(path) as TorchAddon;
+    addon = createRequire(import.meta.url)(path) as TorchAddon;
   } catch (e) {
     loadError = `${path} failed to load: ${(e as Error).message.split('\n')[0]}`;
+    return null;
   }
+  try {
+    // An addon built before op tables existed has no opTables(): it is out of date too.
+    checkOpTables(typeof addon.opTables === 'function' ? addon.opTables() : undefined);
+  } catch (e) {
+    loadError = `${path}: ${(e as Error).message}`;
+    return null;
+  }
+  loaded = addon;
   return loaded;
 }
 

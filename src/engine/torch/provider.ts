@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendProvider, EngineOptions } from '../backends.js';
 import { TorchBackend } from './backend.js';
-import { registerTorchKernels } from './kernels.js';
+import { registerTorchKernels } from './kernels/index.js';
 import { addonUnavailableReason, loadAddon } from './native.js';
 
 let registeredWith: { threads: number; device: string } | null = null;
@@ -18,7 +18,7 @@ export const torchProvider: BackendProvider = {
   },
   async init(opts: EngineOptions) {
     const addon = loadAddon();
-    if (!addon) throw new Error(`the torch backend is ${addonUnavailableReason()}`);
+    if (!addon) throw new Error(`the torch backend is unavailable: ${addonUnavailableReason()}`);
     const threads = opts.threads ?? 1;
     const device = opts.device ?? 'cpu';
     if (registeredWith && (registeredWith.threads !== threads || registeredWith.device !== device)) {
