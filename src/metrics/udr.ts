@@ -5,36 +5,7 @@
  *   UDR_ab = [Σ_b I(b)·(max_a R_ab)²/Σ_a R_ab + Σ_a I(a)·(max_b R_ab)²/Σ_b R_ab] / (d_a + d_b),
  * d = number of informative latents. A model's score is the median of its UDR with the others.
  */
-function ranksOf(col: Float64Array): Float64Array {
-  const n = col.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => col[a] - col[b]);
-  const r = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && col[order[j + 1]] === col[order[i]]) j++;
-    for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-function corr(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let s = 0,
-    sa = 0,
-    sb = 0;
-  for (let i = 0; i < n; i++) {
-    s += (a[i] - ma) * (b[i] - mb);
-    sa += (a[i] - ma) ** 2;
-    sb += (b[i] - mb) ** 2;
-  }
-  return sa > 0 && sb > 0 ? s / Math.sqrt(sa * sb) : 0;
-}
+import { pearsonOr0, rankData } from './stats.js';
 
 export interface UdrModel {
   /** Codes N × dim (row-major), all models on the same N inputs in the same order. */
@@ -48,7 +19,7 @@ export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwi
   const M = models.length;
   const ranked = models.map((m) =>
     Array.from({ length: m.dim }, (_, j) =>
-      ranksOf(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j])),
+      rankData(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j])),
     ),
   );
   const informative = models.map((m) => Array.from({ length: m.dim }, (_, j) => (m.kl ? m.kl[j] > klThreshold : true)));
@@ -62,7 +33,7 @@ export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwi
       const Da = models[a].dim,
         Db = models[b].dim;
       const R = Array.from({ length: Da }, (_, i) =>
-        Array.from({ length: Db }, (_, j) => Math.abs(corr(ranked[a][i], ranked[b][j]))),
+        Array.from({ length: Db }, (_, j) => Math.abs(pearsonOr0(ranked[a][i], ranked[b][j]))),
       );
       let s = 0;
       for (let j = 0; j < Db; j++) {
