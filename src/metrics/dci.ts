@@ -19,7 +19,7 @@ import {
 } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
 import { workerExecArgv } from './parallel.js';
-import { column, type CodesAndFactors } from './utils.js';
+import { column, zScorer, type CodesAndFactors } from './utils.js';
 
 function entropyBase(p: number[], base: number): number {
   let h = 0;
@@ -190,14 +190,7 @@ class DciTeam {
 export function dciLasso(train: CodesAndFactors, test: CodesAndFactors, alpha = 0.01): DciResult {
   const D = train.numCodes,
     F = train.numFactors;
-  const mean = new Float64Array(D),
-    sd = new Float64Array(D);
-  for (let j = 0; j < D; j++) {
-    const c = column(train.codes, train.n, D, j);
-    mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
-    sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n) || 1;
-  }
-  const z = (d: CodesAndFactors) => Float64Array.from(d.codes, (v, i) => (v - mean[i % D]) / sd[i % D]);
+  const z = zScorer(train);
   const ztr = z(train),
     zte = z(test);
   const R = new Float64Array(D * F);

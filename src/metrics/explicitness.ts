@@ -5,7 +5,7 @@
  */
 import { fitLogisticRegression } from './learners/linear.js';
 import { runJobs } from './parallel.js';
-import { column, type CodesAndFactors } from './utils.js';
+import { column, zScorer, type CodesAndFactors } from './utils.js';
 
 /**
  * ROC-AUC of scores for binary labels (ties count one half): P(score of a positive > score of a negative),
@@ -46,16 +46,8 @@ export function explicitness(
 ): { explicitness_train: number; explicitness_test: number } {
   const D = train.numCodes,
     F = train.numFactors;
-  const mean = new Float64Array(D),
-    sd = new Float64Array(D);
-  for (let j = 0; j < D; j++) {
-    const c = column(train.codes, train.n, D, j);
-    mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
-    sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n);
-  }
   // A constant code z-scores to 0 (the reference divides by 0 here and returns NaN).
-  const z = (d: CodesAndFactors) =>
-    Float64Array.from(d.codes, (v, i) => (sd[i % D] > 0 ? (v - mean[i % D]) / sd[i % D] : 0));
+  const z = zScorer(train);
   const data: ExplicitnessData = {
     ztr: z(train),
     zte: z(test),
