@@ -4,21 +4,10 @@
  * completeness = mean_k (1 − H_D(P_·k)), informativeness = mean train/test accuracy. 1e-11 is added
  * before entropies (the reference's guard).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import {
-  fitGradientBoosting,
-  gbtBuffers,
-  gbtShape,
-  presortFeatures,
-  GbtTeamAborted,
-  type GbtModel,
-  type GbtOptions,
-  type SortedFeatures,
-} from './learners/gbt.js';
+import { DciTeam } from './dci-team.js';
+import { presortFeatures, type GbtOptions } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
-import { workerExecArgv } from './parallel.js';
 import { column, zScorer, type CodesAndFactors } from './utils.js';
 
 function entropyBase(p: number[], base: number): number {
@@ -111,76 +100,6 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
     informativeness_test: accTest / F,
     importance: R,
   };
-}
-
-/**
- * Worker threads that fit each model together with the calling thread (which blocks until the model is
- * done, so dci() stays synchronous). None when the compiled worker is absent (running from the TypeScript
- * sources, as the tests do) or there is one core; a model whose team fails is fitted again by the calling
- * thread alone.
- */
-class DciTeam {
-  private readonly workers: Worker[] = [];
-  private readonly loaded = new Int32Array(new SharedArrayBuffer(4));
-  private readonly codes: Float32Array | Float64Array;
-
-  constructor(
-    count: number,
-    train: CodesAndFactors,
-    test: CodesAndFactors,
-    private readonly opts: GbtOptions,
-  ) {
-    this.codes = train.codes;
-    const file = new URL('./dci-worker.js', import.meta.url);
-    if (count < 1 || !existsSync(file)) return;
-    for (let r = 0; r < count; r++) {
-      const w = new Worker(file, {
-        workerData: {
-          codes: train.codes,
-          n: train.n,
-          d: train.numCodes,
-          evalCodes: test.codes,
-          nEval: test.n,
-          opts,
-          loaded: this.loaded,
-        },
-        execArgv: workerExecArgv(),
-      });
-      w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
-      w.unref();
-      this.workers.push(w);
-    }
-  }
-
-  /** Fits factor labels y; the model's evalPredictions are those on the test codes. */
-  fit(y: Int32Array, presorted: SortedFeatures, test: CodesAndFactors): GbtModel {
-    const { n, d } = presorted;
-    const threads = this.workers.length + 1,
-      T = gbtShape(y).trees;
-    const evaluate = { evalCodes: test.codes, nEval: test.n };
-    if (threads > 1 && T > 1) {
-      const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true, test.n);
-      const sync = new Int32Array(new SharedArrayBuffer(12));
-      this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
-      try {
-        return fitGradientBoosting(this.codes, n, d, y, {
-          ...this.opts,
-          ...evaluate,
-          presorted,
-          team: { threads, rank: 0, sync, buffers, loaded: this.loaded },
-        });
-      } catch (e) {
-        if (!(e instanceof GbtTeamAborted)) throw e;
-        this.close(); // the team is broken: the calling thread fits this model and the rest alone
-      }
-    }
-    return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted });
-  }
-
-  close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers.length = 0;
-  }
 }
 
 /**
