@@ -62,9 +62,11 @@ def ref_dci(ctr, ftr, cte, fte, seed):
         acc_tr.append(np.mean(model.predict(ctr) == ftr[:, k])); acc_te.append(np.mean(model.predict(cte) == fte[:, k]))
     Re = R + 1e-11
     dis = np.array([1 - entropy_base(Re[i] / Re[i].sum(), F) for i in range(D)])
-    w = R.sum(axis=1) / R.sum()
     comp = np.array([1 - entropy_base(Re[:, k] / Re[:, k].sum(), D) for k in range(F)])
-    return {"dci_disentanglement": float((dis * w).sum()), "dci_completeness": float(comp.mean()),
+    # each code's and each factor's share of the total importance (uniform when all of it is zero)
+    W = R if R.sum() > 0 else np.ones_like(R)
+    code_w, factor_w = W.sum(axis=1) / W.sum(), W.sum(axis=0) / W.sum()
+    return {"dci_disentanglement": float((dis * code_w).sum()), "dci_completeness": float((comp * factor_w).sum()),
             "dci_informativeness_train": float(np.mean(acc_tr)), "dci_informativeness_test": float(np.mean(acc_te))}
 
 

@@ -1,8 +1,11 @@
 /**
  * DCI (Eastwood & Williams 2018), as disentanglement_lib computes it: one gradient-boosted classifier per
- * factor on all codes; importance matrix R[code, factor]; disentanglement = Σ_i ρ_i (1 − H_F(P_i·)),
- * completeness = mean_k (1 − H_D(P_·k)), informativeness = mean train/test accuracy. 1e-11 is added
- * before entropies (the reference's guard).
+ * factor on all codes; importance matrix R[code, factor], total S = Σ R;
+ *   disentanglement = Σ_i ρ_i (1 − H_F(P_i·)),  ρ_i = Σ_k R_ik / S,  P_i· = R_i· / Σ_k R_ik,
+ *   completeness    = Σ_k ρ_k (1 − H_D(P_·k)),  ρ_k = Σ_i R_ik / S,  P_·k = R_·k / Σ_i R_ik,
+ * (H_B: entropy in base B; F factors, D codes); informativeness = mean train/test accuracy. 1e-11 is added
+ * to R inside the entropies (the reference's guard). Each gradient-boosting column sums to 1 (or 0 when no
+ * tree split), so its completeness weights are equal except for such a factor; lasso columns differ always.
  */
 import { availableParallelism } from 'node:os';
 import { DciTeam } from './dci-team.js';
@@ -10,10 +13,17 @@ import { presortFeatures, type GbtOptions } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
 import { column, zScorer, type CodesAndFactors } from './utils.js';
 
-function entropyBase(p: number[], base: number): number {
+/** 1 − H_B(p / Σp) of the B values p[at + q·stride] + eps (q < B): one code's or one factor's score. */
+function oneMinusEntropy(R: ArrayLike<number>, at: number, stride: number, B: number, eps: number): number {
+  if (B < 2) return 1; // one value: nothing to spread over
+  let s = 0;
+  for (let q = 0; q < B; q++) s += R[at + q * stride] + eps;
   let h = 0;
-  for (const v of p) if (v > 0) h -= v * Math.log(v);
-  return base > 1 ? h / Math.log(base) : 0;
+  for (let q = 0; q < B; q++) {
+    const p = (R[at + q * stride] + eps) / s;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return 1 - h / Math.log(B);
 }
 
 /** Disentanglement and completeness from an importance matrix R (numCodes × numFactors, row-major). */
@@ -22,35 +32,27 @@ export function dciFromImportance(
   numCodes: number,
   numFactors: number,
 ): { disentanglement: number; completeness: number } {
-  const eps = 1e-11;
+  const eps = 1e-11,
+    D = numCodes,
+    F = numFactors;
   let total = 0;
-  for (let i = 0; i < numCodes * numFactors; i++) total += R[i];
+  for (let i = 0; i < D * F; i++) total += R[i];
+  // All-zero importances: nothing is explained; the reference then weighs uniformly the scores of a uniform
+  // spread, which are 0.
+  if (!(total > 0)) return { disentanglement: 0, completeness: 0 };
   let dis = 0;
-  for (let i = 0; i < numCodes; i++) {
-    const row = [...Array(numFactors).keys()].map((k) => R[i * numFactors + k] + eps);
-    const s = row.reduce((a, b) => a + b, 0);
-    const di =
-      1 -
-      entropyBase(
-        row.map((v) => v / s),
-        numFactors,
-      );
-    const rowRaw = [...Array(numFactors).keys()].reduce((a, k) => a + R[i * numFactors + k], 0);
-    dis += total > 0 ? (rowRaw / total) * di : 0;
+  for (let i = 0; i < D; i++) {
+    let row = 0;
+    for (let k = 0; k < F; k++) row += R[i * F + k];
+    dis += (row / total) * oneMinusEntropy(R, i * F, 1, F, eps);
   }
   let comp = 0;
-  for (let k = 0; k < numFactors; k++) {
-    const col = [...Array(numCodes).keys()].map((i) => R[i * numFactors + k] + eps);
-    const s = col.reduce((a, b) => a + b, 0);
-    comp +=
-      1 -
-      entropyBase(
-        col.map((v) => v / s),
-        numCodes,
-      );
+  for (let k = 0; k < F; k++) {
+    let col = 0;
+    for (let i = 0; i < D; i++) col += R[i * F + k];
+    comp += (col / total) * oneMinusEntropy(R, k, F, D, eps);
   }
-  // All-zero importances: nothing is explained; the reference gives 0 for D (ρ = 0) and we report C = 0 too.
-  return { disentanglement: total > 0 ? dis : 0, completeness: total > 0 ? comp / numFactors : 0 };
+  return { disentanglement: dis, completeness: comp };
 }
 
 export interface DciResult {

@@ -84,6 +84,21 @@ describe('closed forms (the reference tests)', () => {
     expect(r.completeness).toBeCloseTo(1, 6);
     expect(r.disentanglement).toBeCloseTo(1 - Math.log(2) / Math.log(10), 6);
   });
+  it('DCI completeness weighs each factor by its share of the importance, as the reference does', () => {
+    // 3 codes × 2 factors; factor 1's column is zero (its trees never split): C = 1·1 + 0·(1 − H) = 1, where
+    // a plain mean over factors would give (1 + 0)/2
+    const zeroColumn = Float64Array.of(1, 0, 0, 0, 0, 0);
+    expect(dciFromImportance(zeroColumn, 3, 2).completeness).toBeCloseTo(1, 9);
+    expect(dciFromImportance(zeroColumn, 3, 2).disentanglement).toBeCloseTo(1, 9);
+    // columns summing to 3 and 2 (lasso importances do not sum to 1): factor 0 in code 0 alone (score 1),
+    // factor 1 spread evenly over codes 1 and 2 (score 1 − ln2/ln3); weights 3/5 and 2/5
+    const unequal = Float64Array.of(3, 0, 0, 1, 0, 1);
+    expect(dciFromImportance(unequal, 3, 2).completeness).toBeCloseTo(
+      3 / 5 + (2 / 5) * (1 - Math.log(2) / Math.log(3)),
+      9,
+    );
+    expect(dciFromImportance(unequal, 3, 2).disentanglement).toBeCloseTo(1, 9);
+  });
   it('modularity from MI matrices', () => {
     expect(modularityFromMi(Float64Array.of(1, 0, 0, 1), 2, 2)).toBeCloseTo(1, 12);
     // diagonal with one empty code: 3 codes, 2 factors → (1 + 1 + 0)/3
@@ -128,6 +143,28 @@ describe('sanity values (metrics.md)', () => {
     expect(dup.completeness).toBeCloseTo(1 - Math.log(2) / Math.log(6), 1);
     const rnd = dci(synthetic(small, 600, 'random', 11), synthetic(small, 300, 'random', 12), fast);
     expect(rnd.disentanglement).toBeLessThan(0.1);
+  });
+  it('DCI: a constant factor (no tree splits, a zero importance column) leaves the completeness unchanged', () => {
+    const fast = { nEstimators: 20 };
+    const train = synthetic([4, 5, 6], 600, 'identity', 14),
+      test = synthetic([4, 5, 6], 300, 'identity', 15);
+    // noisy codes, so that the completeness is not 1 whatever the weights
+    const rng = new Rng(16);
+    for (const d of [train, test]) for (let i = 0; i < d.codes.length; i++) d.codes[i] += 2 * rng.normal();
+    // the same codes and factors plus a fourth factor that never varies
+    const withConstant = (d: CodesAndFactors): CodesAndFactors => ({
+      ...d,
+      factors: Int32Array.from({ length: d.n * 4 }, (_, i) => (i % 4 < 3 ? d.factors[(i >> 2) * 3 + (i % 4)] : 0)),
+      numFactors: 4,
+    });
+    const base = dci(train, test, fast);
+    const more = dci(withConstant(train), withConstant(test), fast);
+    for (let i = 0; i < 3; i++) expect(more.importance[i * 4 + 3]).toBe(0);
+    expect(base.completeness).toBeGreaterThan(0.05);
+    expect(base.completeness).toBeLessThan(0.95);
+    // the other factors' models are the same, and the empty factor weighs nothing (a plain mean over the
+    // factors would give 3/4 of it)
+    expect(more.completeness).toBeCloseTo(base.completeness, 12);
   });
   it('gradient boosting learns a separable problem and ranks the informative feature first', () => {
     const rng = new Rng(13);
