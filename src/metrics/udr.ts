@@ -15,6 +15,30 @@ export interface UdrModel {
   kl?: number[];
 }
 
+/**
+ * s + Σ over the informative latents x of one model (count of them) of (max_y R_xy)² / Σ_y R_xy, y over the
+ * other model's latents (others of them); R_xy = r(x, y).
+ */
+function addSharpness(
+  s: number,
+  count: number,
+  others: number,
+  informative: boolean[],
+  r: (x: number, y: number) => number,
+): number {
+  for (let x = 0; x < count; x++) {
+    if (!informative[x]) continue;
+    let mx = 0,
+      sum = 0;
+    for (let y = 0; y < others; y++) {
+      mx = Math.max(mx, r(x, y));
+      sum += r(x, y);
+    }
+    if (sum > 0) s += (mx * mx) / sum;
+  }
+  return s;
+}
+
 export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwise: Float64Array; scores: number[] } {
   const M = models.length;
   const ranked = models.map((m) =>
@@ -35,27 +59,9 @@ export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwi
       const R = Array.from({ length: Da }, (_, i) =>
         Array.from({ length: Db }, (_, j) => Math.abs(pearsonOr0(ranked[a][i], ranked[b][j]))),
       );
-      let s = 0;
-      for (let j = 0; j < Db; j++) {
-        if (!informative[b][j]) continue;
-        let mx = 0,
-          sum = 0;
-        for (let i = 0; i < Da; i++) {
-          mx = Math.max(mx, R[i][j]);
-          sum += R[i][j];
-        }
-        if (sum > 0) s += (mx * mx) / sum;
-      }
-      for (let i = 0; i < Da; i++) {
-        if (!informative[a][i]) continue;
-        let mx = 0,
-          sum = 0;
-        for (let j = 0; j < Db; j++) {
-          mx = Math.max(mx, R[i][j]);
-          sum += R[i][j];
-        }
-        if (sum > 0) s += (mx * mx) / sum;
-      }
+      // b's informative latents against a's, then a's against b's
+      let s = addSharpness(0, Db, Da, informative[b], (j, i) => R[i][j]);
+      s = addSharpness(s, Da, Db, informative[a], (i, j) => R[i][j]);
       const d = informative[a].filter(Boolean).length + informative[b].filter(Boolean).length;
       pairwise[a * M + b] = d > 0 ? s / d : 0;
     }
