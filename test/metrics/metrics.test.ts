@@ -20,34 +20,7 @@ import {
 import { writeNpz } from '../../src/data/formats/npz.js';
 import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
-
-function synthetic(
-  sizes: number[],
-  n: number,
-  mode: 'identity' | 'random' | 'duplicated',
-  seed: number,
-): CodesAndFactors {
-  const rng = new Rng(seed);
-  const F = sizes.length;
-  const factors = new Int32Array(n * F);
-  for (let i = 0; i < n; i++)
-    sizes.forEach((s, k) => {
-      factors[i * F + k] = rng.int(s);
-    });
-  const D = mode === 'duplicated' ? 2 * F : F;
-  const codes = new Float64Array(n * D);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < F; k++) {
-      if (mode === 'random') codes[i * D + k] = rng.normal();
-      else {
-        codes[i * D + k] = factors[i * F + k];
-        if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k];
-      }
-    }
-  return { codes, factors, n, numCodes: D, numFactors: F };
-}
-const id10 = new Array(10).fill(10);
-const dsl = [3, 6, 40, 32, 32];
+import { dsl, id10, synthetic } from './fixtures.js';
 
 describe('shared pieces', () => {
   it('discretises like np.histogram + np.digitize (labels 1 … bins)', () => {
@@ -237,21 +210,13 @@ describe('metrics CLI', () => {
         factors: { dtype: 'int64', shape: [500, 2], data: BigInt64Array.from(s.factors, (v) => BigInt(v)) },
       });
     }
-    const out = execFileSync(
-      'node',
-      [
-        'bin/disentangle.js',
-        'metrics',
-        '--train',
-        join(dir, 'train.npz'),
-        '--test',
-        join(dir, 'test.npz'),
-        '--metrics',
-        'mig,modularity,sap,unsupervised',
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    );
+    const files = ['--train', join(dir, 'train.npz'), '--test', join(dir, 'test.npz')];
+    const metricsCli = (metrics: string, ...more: string[]) =>
+      execFileSync('node', ['bin/disentangle.js', 'metrics', ...files, '--metrics', metrics, ...more], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    const out = metricsCli('mig,modularity,sap,unsupervised', '--json');
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.mig).toBeGreaterThan(0.9);
     expect(r.modularity).toBeGreaterThan(0.99);
@@ -259,20 +224,7 @@ describe('metrics CLI', () => {
       expect(r).toHaveProperty(k);
     let err = '';
     try {
-      execFileSync(
-        'node',
-        [
-          'bin/disentangle.js',
-          'metrics',
-          '--train',
-          join(dir, 'train.npz'),
-          '--test',
-          join(dir, 'test.npz'),
-          '--metrics',
-          'foo',
-        ],
-        { encoding: 'utf8', stdio: 'pipe' },
-      );
+      metricsCli('foo');
     } catch (e: any) {
       err = e.stderr;
     }
