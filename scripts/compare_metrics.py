@@ -62,20 +62,22 @@ def ref_dci(ctr, ftr, cte, fte, seed):
         acc_tr.append(np.mean(model.predict(ctr) == ftr[:, k])); acc_te.append(np.mean(model.predict(cte) == fte[:, k]))
     Re = R + 1e-11
     dis = np.array([1 - entropy_base(Re[i] / Re[i].sum(), F) for i in range(D)])
-    w = R.sum(axis=1) / R.sum()
     comp = np.array([1 - entropy_base(Re[:, k] / Re[:, k].sum(), D) for k in range(F)])
-    return {"dci_disentanglement": float((dis * w).sum()), "dci_completeness": float(comp.mean()),
+    # each code's and each factor's share of the total importance (uniform when all of it is zero)
+    W = R if R.sum() > 0 else np.ones_like(R)
+    code_w, factor_w = W.sum(axis=1) / W.sum(), W.sum(axis=0) / W.sum()
+    return {"dci_disentanglement": float((dis * code_w).sum()), "dci_completeness": float((comp * factor_w).sum()),
             "dci_informativeness_train": float(np.mean(acc_tr)), "dci_informativeness_test": float(np.mean(acc_te))}
 
 
-def ref_sap(ctr, ftr, cte, fte):
+def ref_sap(ctr, ftr, cte, fte, seed):
     D, F = ctr.shape[1], ftr.shape[1]
     S = np.zeros((D, F))
     for i in range(D):
         if np.var(ctr[:, i]) <= 1e-12:
             continue
-        for j in range(F):
-            clf = LinearSVC(C=0.01, class_weight="balanced").fit(ctr[:, i:i + 1], ftr[:, j])
+        for j in range(F):  # (liblinear visits the samples in a random order: seeded, so that runs agree)
+            clf = LinearSVC(C=0.01, class_weight="balanced", random_state=seed).fit(ctr[:, i:i + 1], ftr[:, j])
             S[i, j] = np.mean(clf.predict(cte[:, i:i + 1]) == fte[:, j])
     s = np.sort(S, axis=0)[::-1]
     return float(np.mean(s[0] - s[1]))
@@ -111,7 +113,7 @@ def ref_unsupervised(c):
 def reference_suite(ctr, ftr, cte, fte, seed):
     """The reference metrics as (name, thunk returning a dict of values), in the order both modes run them."""
     return [("mig", lambda: {"mig": ref_mig(ctr, ftr)}), ("modularity", lambda: {"modularity": ref_modularity(ctr, ftr)}),
-            ("sap", lambda: {"sap": ref_sap(ctr, ftr, cte, fte)}), ("dci", lambda: ref_dci(ctr, ftr, cte, fte, seed)),
+            ("sap", lambda: {"sap": ref_sap(ctr, ftr, cte, fte, seed)}), ("dci", lambda: ref_dci(ctr, ftr, cte, fte, seed)),
             ("explicitness", lambda: ref_explicitness(ctr, ftr, cte, fte)), ("unsupervised", lambda: ref_unsupervised(ctr))]
 
 

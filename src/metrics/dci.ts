@@ -1,30 +1,29 @@
 /**
  * DCI (Eastwood & Williams 2018), as disentanglement_lib computes it: one gradient-boosted classifier per
- * factor on all codes; importance matrix R[code, factor]; disentanglement = Σ_i ρ_i (1 − H_F(P_i·)),
- * completeness = mean_k (1 − H_D(P_·k)), informativeness = mean train/test accuracy. 1e-11 is added
- * before entropies (the reference's guard).
+ * factor on all codes; importance matrix R[code, factor], total S = Σ R;
+ *   disentanglement = Σ_i ρ_i (1 − H_F(P_i·)),  ρ_i = Σ_k R_ik / S,  P_i· = R_i· / Σ_k R_ik,
+ *   completeness    = Σ_k ρ_k (1 − H_D(P_·k)),  ρ_k = Σ_i R_ik / S,  P_·k = R_·k / Σ_i R_ik,
+ * (H_B: entropy in base B; F factors, D codes); informativeness = mean train/test accuracy. 1e-11 is added
+ * to R inside the entropies (the reference's guard). Each gradient-boosting column sums to 1 (or 0 when no
+ * tree split), so its completeness weights are equal except for such a factor; lasso columns differ always.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import {
-  fitGradientBoosting,
-  gbtBuffers,
-  gbtShape,
-  presortFeatures,
-  GbtTeamAborted,
-  type GbtModel,
-  type GbtOptions,
-  type SortedFeatures,
-} from './learners/gbt.js';
+import { DciTeam } from './dci-team.js';
+import { presortFeatures, type GbtOptions } from './learners/gbt.js';
 import { fitLasso } from './learners/lasso.js';
-import { workerExecArgv } from './parallel.js';
-import { column, type CodesAndFactors } from './utils.js';
+import { column, zScorer, type CodesAndFactors } from './utils.js';
 
-function entropyBase(p: number[], base: number): number {
+/** 1 − H_B(p / Σp) of the B values p[at + q·stride] + eps (q < B): one code's or one factor's score. */
+function oneMinusEntropy(R: ArrayLike<number>, at: number, stride: number, B: number, eps: number): number {
+  if (B < 2) return 1; // one value: nothing to spread over
+  let s = 0;
+  for (let q = 0; q < B; q++) s += R[at + q * stride] + eps;
   let h = 0;
-  for (const v of p) if (v > 0) h -= v * Math.log(v);
-  return base > 1 ? h / Math.log(base) : 0;
+  for (let q = 0; q < B; q++) {
+    const p = (R[at + q * stride] + eps) / s;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return 1 - h / Math.log(B);
 }
 
 /** Disentanglement and completeness from an importance matrix R (numCodes × numFactors, row-major). */
@@ -33,35 +32,27 @@ export function dciFromImportance(
   numCodes: number,
   numFactors: number,
 ): { disentanglement: number; completeness: number } {
-  const eps = 1e-11;
+  const eps = 1e-11,
+    D = numCodes,
+    F = numFactors;
   let total = 0;
-  for (let i = 0; i < numCodes * numFactors; i++) total += R[i];
+  for (let i = 0; i < D * F; i++) total += R[i];
+  // All-zero importances: nothing is explained; the reference then weighs uniformly the scores of a uniform
+  // spread, which are 0.
+  if (!(total > 0)) return { disentanglement: 0, completeness: 0 };
   let dis = 0;
-  for (let i = 0; i < numCodes; i++) {
-    const row = [...Array(numFactors).keys()].map((k) => R[i * numFactors + k] + eps);
-    const s = row.reduce((a, b) => a + b, 0);
-    const di =
-      1 -
-      entropyBase(
-        row.map((v) => v / s),
-        numFactors,
-      );
-    const rowRaw = [...Array(numFactors).keys()].reduce((a, k) => a + R[i * numFactors + k], 0);
-    dis += total > 0 ? (rowRaw / total) * di : 0;
+  for (let i = 0; i < D; i++) {
+    let row = 0;
+    for (let k = 0; k < F; k++) row += R[i * F + k];
+    dis += (row / total) * oneMinusEntropy(R, i * F, 1, F, eps);
   }
   let comp = 0;
-  for (let k = 0; k < numFactors; k++) {
-    const col = [...Array(numCodes).keys()].map((i) => R[i * numFactors + k] + eps);
-    const s = col.reduce((a, b) => a + b, 0);
-    comp +=
-      1 -
-      entropyBase(
-        col.map((v) => v / s),
-        numCodes,
-      );
+  for (let k = 0; k < F; k++) {
+    let col = 0;
+    for (let i = 0; i < D; i++) col += R[i * F + k];
+    comp += (col / total) * oneMinusEntropy(R, k, F, D, eps);
   }
-  // All-zero importances: nothing is explained; the reference gives 0 for D (ρ = 0) and we report C = 0 too.
-  return { disentanglement: total > 0 ? dis : 0, completeness: total > 0 ? comp / numFactors : 0 };
+  return { disentanglement: dis, completeness: comp };
 }
 
 export interface DciResult {
@@ -114,90 +105,13 @@ export function dci(train: CodesAndFactors, test: CodesAndFactors, opts: DciOpti
 }
 
 /**
- * Worker threads that fit each model together with the calling thread (which blocks until the model is
- * done, so dci() stays synchronous). None when the compiled worker is absent (running from the TypeScript
- * sources, as the tests do) or there is one core; a model whose team fails is fitted again by the calling
- * thread alone.
- */
-class DciTeam {
-  private readonly workers: Worker[] = [];
-  private readonly loaded = new Int32Array(new SharedArrayBuffer(4));
-  private readonly codes: Float32Array | Float64Array;
-
-  constructor(
-    count: number,
-    train: CodesAndFactors,
-    test: CodesAndFactors,
-    private readonly opts: GbtOptions,
-  ) {
-    this.codes = train.codes;
-    const file = new URL('./dci-worker.js', import.meta.url);
-    if (count < 1 || !existsSync(file)) return;
-    for (let r = 0; r < count; r++) {
-      const w = new Worker(file, {
-        workerData: {
-          codes: train.codes,
-          n: train.n,
-          d: train.numCodes,
-          evalCodes: test.codes,
-          nEval: test.n,
-          opts,
-          loaded: this.loaded,
-        },
-        execArgv: workerExecArgv(),
-      });
-      w.on('error', () => {}); // it also marks its team's fit failed (dci-worker.ts) or never arrives
-      w.unref();
-      this.workers.push(w);
-    }
-  }
-
-  /** Fits factor labels y; the model's evalPredictions are those on the test codes. */
-  fit(y: Int32Array, presorted: SortedFeatures, test: CodesAndFactors): GbtModel {
-    const { n, d } = presorted;
-    const threads = this.workers.length + 1,
-      T = gbtShape(y).trees;
-    const evaluate = { evalCodes: test.codes, nEval: test.n };
-    if (threads > 1 && T > 1) {
-      const buffers = gbtBuffers(n, d, T, this.opts.nEstimators, this.opts.maxDepth, true, test.n);
-      const sync = new Int32Array(new SharedArrayBuffer(12));
-      this.workers.forEach((w, r) => w.postMessage({ y, buffers, sync, rank: r + 1, threads }));
-      try {
-        return fitGradientBoosting(this.codes, n, d, y, {
-          ...this.opts,
-          ...evaluate,
-          presorted,
-          team: { threads, rank: 0, sync, buffers, loaded: this.loaded },
-        });
-      } catch (e) {
-        if (!(e instanceof GbtTeamAborted)) throw e;
-        this.close(); // the team is broken: the calling thread fits this model and the rest alone
-      }
-    }
-    return fitGradientBoosting(this.codes, n, d, y, { ...this.opts, ...evaluate, presorted });
-  }
-
-  close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers.length = 0;
-  }
-}
-
-/**
  * DCI, lasso variant: per factor, a lasso regression (α = 0.01 by default) from the codes, z-scored with
  * train statistics, to the factor's label; importance = |coefficient|; informativeness = R² on train/test.
  */
 export function dciLasso(train: CodesAndFactors, test: CodesAndFactors, alpha = 0.01): DciResult {
   const D = train.numCodes,
     F = train.numFactors;
-  const mean = new Float64Array(D),
-    sd = new Float64Array(D);
-  for (let j = 0; j < D; j++) {
-    const c = column(train.codes, train.n, D, j);
-    mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
-    sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n) || 1;
-  }
-  const z = (d: CodesAndFactors) => Float64Array.from(d.codes, (v, i) => (v - mean[i % D]) / sd[i % D]);
+  const z = zScorer(train);
   const ztr = z(train),
     zte = z(test);
   const R = new Float64Array(D * F);

@@ -4,8 +4,8 @@
  * the worker threads that fit the factors' models load it.
  */
 import { fitLogisticRegression } from './learners/linear.js';
-import { runJobs } from './parallel.js';
-import { column, type CodesAndFactors } from './utils.js';
+import { jobHelper, runJobs } from './threads.js';
+import { column, zScorer, type CodesAndFactors } from './utils.js';
 
 /**
  * ROC-AUC of scores for binary labels (ties count one half): P(score of a positive > score of a negative),
@@ -44,28 +44,8 @@ export function explicitness(
   test: CodesAndFactors,
   threads?: number,
 ): { explicitness_train: number; explicitness_test: number } {
-  const D = train.numCodes,
-    F = train.numFactors;
-  const mean = new Float64Array(D),
-    sd = new Float64Array(D);
-  for (let j = 0; j < D; j++) {
-    const c = column(train.codes, train.n, D, j);
-    mean[j] = c.reduce((a, v) => a + v, 0) / train.n;
-    sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / train.n);
-  }
-  // A constant code z-scores to 0 (the reference divides by 0 here and returns NaN).
-  const z = (d: CodesAndFactors) =>
-    Float64Array.from(d.codes, (v, i) => (sd[i % D] > 0 ? (v - mean[i % D]) / sd[i % D] : 0));
-  const data: ExplicitnessData = {
-    ztr: z(train),
-    zte: z(test),
-    ftr: train.factors,
-    fte: test.factors,
-    nTrain: train.n,
-    nTest: test.n,
-    D,
-    F,
-  };
+  const data = explicitnessData(train, test);
+  const { F } = data;
   // the factors' models on several threads, those with most classes first
   const classes = Array.from({ length: F }, (_, k) => new Set(column(train.factors, train.n, F, k)).size);
   const order = [...Array(F).keys()].sort((a, b) => classes[b] - classes[a] || a - b);
@@ -79,7 +59,8 @@ export function explicitness(
   return { explicitness_train: sTr / F, explicitness_test: sTe / F };
 }
 
-interface ExplicitnessData {
+/** What each factor's job needs: the z-scored codes and the factors. */
+export interface ExplicitnessData {
   ztr: Float64Array;
   zte: Float64Array;
   ftr: Int32Array;
@@ -90,7 +71,23 @@ interface ExplicitnessData {
   F: number;
 }
 
-/** Factor k's explicitness: [train AUC, test AUC] (a job for parallel.ts). */
+/** Codes z-scored with train statistics, and the factors. */
+export function explicitnessData(train: CodesAndFactors, test: CodesAndFactors): ExplicitnessData {
+  // A constant code z-scores to 0 (the reference divides by 0 here and returns NaN).
+  const z = zScorer(train);
+  return {
+    ztr: z(train),
+    zte: z(test),
+    ftr: train.factors,
+    fte: test.factors,
+    nTrain: train.n,
+    nTest: test.n,
+    D: train.numCodes,
+    F: train.numFactors,
+  };
+}
+
+/** Factor k's explicitness: [train AUC, test AUC] (a job for threads.ts runJobs). */
 export function explicitnessJob(x: ExplicitnessData, k: number): number[] {
   const ytr = Int32Array.from(column(x.ftr, x.nTrain, x.F, k)),
     yte = Int32Array.from(column(x.fte, x.nTest, x.F, k));
@@ -115,3 +112,6 @@ export function explicitnessJob(x: ExplicitnessData, k: number): number[] {
   };
   return [auc(x.ztr, ytr, x.nTrain), auc(x.zte, yte, x.nTest)];
 }
+
+/** The helpers' side (helper-worker.ts). */
+export const explicitnessHelper = jobHelper(explicitnessJob);

@@ -8,7 +8,7 @@ import { renderObservations } from '../data/index.js';
 import type { Rng } from '../util/rng.js';
 import { fitLinearSvm1d, fitLogisticRegression } from './learners/linear.js';
 export { rocAuc, explicitness } from './explicitness.js';
-import { column, histogramDiscretize, type CodesAndFactors } from './utils.js';
+import { column, columnStats, histogramDiscretize, type CodesAndFactors } from './utils.js';
 import { sapFromScores } from './array-metrics.js';
 import type { RepresentationFn } from './dataset-metrics.js';
 
@@ -90,11 +90,7 @@ export function irs(d: CodesAndFactors, quantile = 0.99): number {
 export function hoyer(d: CodesAndFactors): number {
   const D = d.numCodes;
   if (D < 2) return 0;
-  const sd = [...Array(D).keys()].map((j) => {
-    const c = column(d.codes, d.n, D, j);
-    const m = c.reduce((a, v) => a + v, 0) / d.n;
-    return Math.sqrt(c.reduce((a, v) => a + (v - m) ** 2, 0) / d.n);
-  });
+  const { sd } = columnStats(d.codes, d.n, D);
   let s = 0;
   for (let i = 0; i < d.n; i++) {
     let l1 = 0,

@@ -9,32 +9,8 @@ import type { GroundTruthDataset } from '../data/types.js';
 import { renderObservations, sampleTraversal } from '../data/index.js';
 import type { Rng } from '../util/rng.js';
 import type { RepresentationFn } from './dataset-metrics.js';
+import { pearsonOr0, rankData } from './stats.js';
 
-function pearson(x: number[], y: number[]): number {
-  const n = x.length,
-    mx = x.reduce((a, b) => a + b) / n,
-    my = y.reduce((a, b) => a + b) / n;
-  let sxy = 0,
-    sxx = 0,
-    syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-function ranks(x: number[]): number[] {
-  const o = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array(x.length);
-  for (let i = 0; i < o.length;) {
-    let j = i;
-    while (j + 1 < o.length && o[j + 1][0] === o[i][0]) j++;
-    for (let k = i; k <= j; k++) r[o[k][1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
 const rescale = (r: number, n: number) => (n > 1 ? (r - 1 / n) / (1 - 1 / n) : 1);
 
 /**
@@ -77,8 +53,8 @@ export function factoredComponents(ds: GroundTruthDataset, rep: RepresentationFn
       name: f.name,
       linearity: n ? lin / n : 0,
       axisAlignment: n ? axis / n : 0,
-      rankCorrelation: pearson(ranks(gt), ranks(lat)),
-      linearCorrelation: pearson(gt, lat),
+      rankCorrelation: pearsonOr0(rankData(gt), rankData(lat)),
+      linearCorrelation: pearsonOr0(gt, lat),
     };
   });
   const mean = (key: 'linearity' | 'axisAlignment' | 'rankCorrelation' | 'linearCorrelation') =>

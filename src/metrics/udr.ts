@@ -5,36 +5,7 @@
  *   UDR_ab = [Σ_b I(b)·(max_a R_ab)²/Σ_a R_ab + Σ_a I(a)·(max_b R_ab)²/Σ_b R_ab] / (d_a + d_b),
  * d = number of informative latents. A model's score is the median of its UDR with the others.
  */
-function ranksOf(col: Float64Array): Float64Array {
-  const n = col.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => col[a] - col[b]);
-  const r = new Float64Array(n);
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && col[order[j + 1]] === col[order[i]]) j++;
-    for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return r;
-}
-function corr(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let s = 0,
-    sa = 0,
-    sb = 0;
-  for (let i = 0; i < n; i++) {
-    s += (a[i] - ma) * (b[i] - mb);
-    sa += (a[i] - ma) ** 2;
-    sb += (b[i] - mb) ** 2;
-  }
-  return sa > 0 && sb > 0 ? s / Math.sqrt(sa * sb) : 0;
-}
+import { pearsonOr0, rankData } from './stats.js';
 
 export interface UdrModel {
   /** Codes N × dim (row-major), all models on the same N inputs in the same order. */
@@ -44,11 +15,35 @@ export interface UdrModel {
   kl?: number[];
 }
 
+/**
+ * s + Σ over the informative latents x of one model (count of them) of (max_y R_xy)² / Σ_y R_xy, y over the
+ * other model's latents (others of them); R_xy = r(x, y).
+ */
+function addSharpness(
+  s: number,
+  count: number,
+  others: number,
+  informative: boolean[],
+  r: (x: number, y: number) => number,
+): number {
+  for (let x = 0; x < count; x++) {
+    if (!informative[x]) continue;
+    let mx = 0,
+      sum = 0;
+    for (let y = 0; y < others; y++) {
+      mx = Math.max(mx, r(x, y));
+      sum += r(x, y);
+    }
+    if (sum > 0) s += (mx * mx) / sum;
+  }
+  return s;
+}
+
 export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwise: Float64Array; scores: number[] } {
   const M = models.length;
   const ranked = models.map((m) =>
     Array.from({ length: m.dim }, (_, j) =>
-      ranksOf(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j])),
+      rankData(Float64Array.from({ length: n }, (_, i) => m.codes[i * m.dim + j])),
     ),
   );
   const informative = models.map((m) => Array.from({ length: m.dim }, (_, j) => (m.kl ? m.kl[j] > klThreshold : true)));
@@ -62,29 +57,11 @@ export function udr(models: UdrModel[], n: number, klThreshold = 0.01): { pairwi
       const Da = models[a].dim,
         Db = models[b].dim;
       const R = Array.from({ length: Da }, (_, i) =>
-        Array.from({ length: Db }, (_, j) => Math.abs(corr(ranked[a][i], ranked[b][j]))),
+        Array.from({ length: Db }, (_, j) => Math.abs(pearsonOr0(ranked[a][i], ranked[b][j]))),
       );
-      let s = 0;
-      for (let j = 0; j < Db; j++) {
-        if (!informative[b][j]) continue;
-        let mx = 0,
-          sum = 0;
-        for (let i = 0; i < Da; i++) {
-          mx = Math.max(mx, R[i][j]);
-          sum += R[i][j];
-        }
-        if (sum > 0) s += (mx * mx) / sum;
-      }
-      for (let i = 0; i < Da; i++) {
-        if (!informative[a][i]) continue;
-        let mx = 0,
-          sum = 0;
-        for (let j = 0; j < Db; j++) {
-          mx = Math.max(mx, R[i][j]);
-          sum += R[i][j];
-        }
-        if (sum > 0) s += (mx * mx) / sum;
-      }
+      // b's informative latents against a's, then a's against b's
+      let s = addSharpness(0, Db, Da, informative[b], (j, i) => R[i][j]);
+      s = addSharpness(s, Da, Db, informative[a], (i, j) => R[i][j]);
       const d = informative[a].filter(Boolean).length + informative[b].filter(Boolean).length;
       pairwise[a * M + b] = d > 0 ? s / d : 0;
     }

@@ -34,6 +34,28 @@ export function column(m: ArrayLike<number>, n: number, d: number, j: number): F
   return out;
 }
 
+/** Per dimension of row-major n×d codes: mean and population standard deviation (ddof 0, numpy's default). */
+export function columnStats(codes: ArrayLike<number>, n: number, d: number): { mean: Float64Array; sd: Float64Array } {
+  const mean = new Float64Array(d),
+    sd = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const c = column(codes, n, d, j);
+    mean[j] = c.reduce((a, v) => a + v, 0) / n;
+    sd[j] = Math.sqrt(c.reduce((a, v) => a + (v - mean[j]) ** 2, 0) / n);
+  }
+  return { mean, sd };
+}
+
+/**
+ * Z-scoring with the statistics of `fit`'s codes (train codes: test codes are scaled as the train codes
+ * were); a dimension that is constant in `fit` maps to 0.
+ */
+export function zScorer(fit: CodesAndFactors): (d: CodesAndFactors) => Float64Array {
+  const D = fit.numCodes;
+  const { mean, sd } = columnStats(fit.codes, fit.n, D);
+  return (d) => Float64Array.from(d.codes, (v, i) => (sd[i % D] > 0 ? (v - mean[i % D]) / sd[i % D] : 0));
+}
+
 /**
  * Histogram discretiser: per code dimension, `bins` equal-width bins between its min and max
  * (np.histogram's edges without the last one, then np.digitize: labels 1 … bins). A constant

@@ -20,34 +20,7 @@ import {
 import { writeNpz } from '../../src/data/formats/npz.js';
 import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
-
-function synthetic(
-  sizes: number[],
-  n: number,
-  mode: 'identity' | 'random' | 'duplicated',
-  seed: number,
-): CodesAndFactors {
-  const rng = new Rng(seed);
-  const F = sizes.length;
-  const factors = new Int32Array(n * F);
-  for (let i = 0; i < n; i++)
-    sizes.forEach((s, k) => {
-      factors[i * F + k] = rng.int(s);
-    });
-  const D = mode === 'duplicated' ? 2 * F : F;
-  const codes = new Float64Array(n * D);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < F; k++) {
-      if (mode === 'random') codes[i * D + k] = rng.normal();
-      else {
-        codes[i * D + k] = factors[i * F + k];
-        if (mode === 'duplicated') codes[i * D + F + k] = factors[i * F + k];
-      }
-    }
-  return { codes, factors, n, numCodes: D, numFactors: F };
-}
-const id10 = new Array(10).fill(10);
-const dsl = [3, 6, 40, 32, 32];
+import { dsl, id10, synthetic } from './fixtures.js';
 
 describe('shared pieces', () => {
   it('discretises like np.histogram + np.digitize (labels 1 … bins)', async () => {
@@ -84,7 +57,22 @@ describe('closed forms (the reference tests)', () => {
     expect(r.completeness).toBeCloseTo(1, 6);
     expect(r.disentanglement).toBeCloseTo(1 - Math.log(2) / Math.log(10), 6);
   });
-  it('modularity from MI matrices', async () => {
+  it('DCI completeness weighs each factor by its share of the importance, as the reference does', () => {
+    // 3 codes × 2 factors; factor 1's column is zero (its trees never split): C = 1·1 + 0·(1 − H) = 1, where
+    // a plain mean over factors would give (1 + 0)/2
+    const zeroColumn = Float64Array.of(1, 0, 0, 0, 0, 0);
+    expect(dciFromImportance(zeroColumn, 3, 2).completeness).toBeCloseTo(1, 9);
+    expect(dciFromImportance(zeroColumn, 3, 2).disentanglement).toBeCloseTo(1, 9);
+    // columns summing to 3 and 2 (lasso importances do not sum to 1): factor 0 in code 0 alone (score 1),
+    // factor 1 spread evenly over codes 1 and 2 (score 1 − ln2/ln3); weights 3/5 and 2/5
+    const unequal = Float64Array.of(3, 0, 0, 1, 0, 1);
+    expect(dciFromImportance(unequal, 3, 2).completeness).toBeCloseTo(
+      3 / 5 + (2 / 5) * (1 - Math.log(2) / Math.log(3)),
+      9,
+    );
+    expect(dciFromImportance(unequal, 3, 2).disentanglement).toBeCloseTo(1, 9);
+  });
+  it('modularity from MI matrices', () => {
     expect(modularityFromMi(Float64Array.of(1, 0, 0, 1), 2, 2)).toBeCloseTo(1, 12);
     // diagonal with one empty code: 3 codes, 2 factors → (1 + 1 + 0)/3
     expect(modularityFromMi(Float64Array.of(1, 0, 0, 1, 0, 0), 3, 2)).toBeCloseTo(2 / 3, 12);
@@ -129,7 +117,29 @@ describe('sanity values (metrics.md)', () => {
     const rnd = dci(synthetic(small, 600, 'random', 11), synthetic(small, 300, 'random', 12), fast);
     expect(rnd.disentanglement).toBeLessThan(0.1);
   });
-  it('gradient boosting learns a separable problem and ranks the informative feature first', async () => {
+  it('DCI: a constant factor (no tree splits, a zero importance column) leaves the completeness unchanged', () => {
+    const fast = { nEstimators: 20 };
+    const train = synthetic([4, 5, 6], 600, 'identity', 14),
+      test = synthetic([4, 5, 6], 300, 'identity', 15);
+    // noisy codes, so that the completeness is not 1 whatever the weights
+    const rng = new Rng(16);
+    for (const d of [train, test]) for (let i = 0; i < d.codes.length; i++) d.codes[i] += 2 * rng.normal();
+    // the same codes and factors plus a fourth factor that never varies
+    const withConstant = (d: CodesAndFactors): CodesAndFactors => ({
+      ...d,
+      factors: Int32Array.from({ length: d.n * 4 }, (_, i) => (i % 4 < 3 ? d.factors[(i >> 2) * 3 + (i % 4)] : 0)),
+      numFactors: 4,
+    });
+    const base = dci(train, test, fast);
+    const more = dci(withConstant(train), withConstant(test), fast);
+    for (let i = 0; i < 3; i++) expect(more.importance[i * 4 + 3]).toBe(0);
+    expect(base.completeness).toBeGreaterThan(0.05);
+    expect(base.completeness).toBeLessThan(0.95);
+    // the other factors' models are the same, and the empty factor weighs nothing (a plain mean over the
+    // factors would give 3/4 of it)
+    expect(more.completeness).toBeCloseTo(base.completeness, 12);
+  });
+  it('gradient boosting learns a separable problem and ranks the informative feature first', () => {
     const rng = new Rng(13);
     const n = 400,
       X = new Float64Array(n * 2),
@@ -200,21 +210,13 @@ describe('metrics CLI', () => {
         factors: { dtype: 'int64', shape: [500, 2], data: BigInt64Array.from(s.factors, (v) => BigInt(v)) },
       });
     }
-    const out = execFileSync(
-      'node',
-      [
-        'bin/disentangle.js',
-        'metrics',
-        '--train',
-        join(dir, 'train.npz'),
-        '--test',
-        join(dir, 'test.npz'),
-        '--metrics',
-        'mig,modularity,sap,unsupervised',
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    );
+    const files = ['--train', join(dir, 'train.npz'), '--test', join(dir, 'test.npz')];
+    const metricsCli = (metrics: string, ...more: string[]) =>
+      execFileSync('node', ['bin/disentangle.js', 'metrics', ...files, '--metrics', metrics, ...more], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    const out = metricsCli('mig,modularity,sap,unsupervised', '--json');
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.mig).toBeGreaterThan(0.9);
     expect(r.modularity).toBeGreaterThan(0.99);
@@ -222,20 +224,7 @@ describe('metrics CLI', () => {
       expect(r).toHaveProperty(k);
     let err = '';
     try {
-      execFileSync(
-        'node',
-        [
-          'bin/disentangle.js',
-          'metrics',
-          '--train',
-          join(dir, 'train.npz'),
-          '--test',
-          join(dir, 'test.npz'),
-          '--metrics',
-          'foo',
-        ],
-        { encoding: 'utf8', stdio: 'pipe' },
-      );
+      metricsCli('foo');
     } catch (e: any) {
       err = e.stderr;
     }

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { factoredComponents, jacobianOrthogonality } from '../../src/metrics/index.js';
-import { StateSpace } from '../../src/data/index.js';
-import type { GroundTruthDataset } from '../../src/data/types.js';
 import { Rng } from '../../src/util/rng.js';
-
-function factorDataset(sizes: number[]): GroundTruthDataset {
-  const ss = new StateSpace(sizes);
-  const f = new Int32Array(sizes.length);
-  return {
-    name: 'factors',
-    factors: sizes.map((s, k) => ({ name: `f${k}`, size: s })),
-    obsShape: [1, 1, sizes.length],
-    params: {},
-    stateSpace: ss,
-    size: ss.size,
-    renderInto(i, out, off) {
-      ss.toFactors(i, f);
-      for (let k = 0; k < sizes.length; k++) out[off + k] = f[k];
-    },
-  };
-}
+import { factorDataset } from './fixtures.js';
 
 /** A linear decoder x = A z (A: P×Z, row-major). */
 const linearDecoder = (A: number[][]) => (z: Float32Array, n: number) => {
