@@ -554,7 +554,7 @@ describe.skipIf(reason !== null && !required)('torch backend trains every framew
       const { value, grads: g } = tf.variableGrads(() => fw.loss(ctx).loss, vars);
       losses.push(value.dataSync()[0]);
       if (step === 0) grads = vars.map((v) => Array.from(g[v.name].dataSync()));
-      opt.applyGradients(g);
+      opt.applyGradients(g as Record<string, tf.Variable>);
       tf.dispose([value, ...Object.values(g)]);
       fw.afterStep?.(ctx);
     }

@@ -25,7 +25,7 @@ async function convGrads(
   });
 }
 
-function maxRelErr(a: Float32Array, b: Float32Array): number {
+function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 1e-6,
     err = 0;
   for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(b[i]));
@@ -148,7 +148,7 @@ describe('wasm training memory', () => {
     const model = makeModel({ architecture: 'conv64', obsShape: [16, 16, 1], zDim: 4 }, 1);
     const vars = [...model.encoderVariables, ...model.decoderVariables];
     const opt = tf.train.adam(1e-3);
-    const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 1);
+    const x = tf.randomUniform([4, 16, 16, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const step = () => {
       const c = opt.minimize(
         () => {
