@@ -10,12 +10,7 @@ export function withEngineOptions(cmd: Command): Command {
 }
 
 /** Start the engine from a command's parsed options. */
-export async function startEngine(opts: {
-  backend?: string;
-  threads?: number;
-  device?: string;
-  json?: boolean;
-}): Promise<EngineInfo> {
+export async function startEngine(opts: { backend?: string; threads?: number; device?: string }): Promise<EngineInfo> {
   return initEngine({ backend: opts.backend, threads: opts.threads, device: opts.device });
 }
 

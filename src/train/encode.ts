@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { latentDistribution } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
+import { Rng, seedsFrom } from '../util/rng.js';
 import { assemble, disposeRun, type Run } from './assemble.js';
 import { restoreRunCheckpoint } from './checkpoint.js';
 import { readRunConfig } from './run-folder.js';
@@ -31,6 +32,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   return {
     run,
     encode(x, n, mode = 'mean', seed = 0) {
+      const chunkSeed = seedsFrom(new Rng(seed));
       const out = new Float32Array(n * zDim);
       for (let i = 0; i < n; i += 256) {
         const m = Math.min(256, n - i);
@@ -40,7 +42,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
             const half = enc.shape[1] / 2;
             const loc = tf.slice(enc, [0, 0], [-1, half]) as tf.Tensor2D;
             const scale = tf.slice(enc, [0, half], [-1, half]) as tf.Tensor2D;
-            return latentDistribution(fw.latent).sample(loc, scale, seed + i);
+            return latentDistribution(fw.latent).sample(loc, scale, chunkSeed(`chunk:${i}`));
           }
           return fw.representation(enc);
         });
