@@ -8,6 +8,7 @@ import { UserError } from '../util/errors.js';
 import { getDatasetEntry, describeSchemaError } from '../data/index.js';
 import { frameworkParamsSchema } from '../frameworks/index.js';
 import { parseLoss } from '../losses/index.js';
+import { evalSchema } from './eval.js';
 
 export const configSchema = z
   .object({
@@ -45,6 +46,8 @@ export const configSchema = z
       })
       .strict()
       .default({ steps: 1000, batchSize: 64, seed: 0, checkpointEvery: 500, logEvery: 10, pairK: 1 }),
+    /** Scores during training (`metrics.jsonl`) and at the end; absent: none (see eval.ts). */
+    eval: evalSchema.optional(),
   })
   .strict();
 

@@ -24,6 +24,7 @@ import { ProgressBar } from '../util/progress.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { writeModelPictures } from './pictures.js';
+import { afterStep } from './periodic.js';
 
 export interface Run {
   dir: string;
@@ -245,6 +246,7 @@ export async function trainRun(
       pending += JSON.stringify({ step: run.step, loss, ...terms, ...extra }) + '\n';
     }
     bar.update(run.step, `loss ${loss.toFixed(2)}`);
+    await afterStep(run, loss); // scores during training (before this step's checkpoint) and progress listeners
     if (run.step % checkpointEvery === 0 || run.step === steps) await checkpoint();
   }
   bar.finish(`loss ${loss.toFixed(2)}`);
