@@ -2,8 +2,9 @@
  * What happens after each training step besides the step itself: scores during training and progress
  * listeners. The trainer calls `afterStep(run, loss)` once per step, before that step's checkpoint.
  *
- * Scores: a config with `eval.every = K > 0` gets its metrics every K steps, one JSON line per evaluation
- * appended to `metrics.jsonl` (`{"step": K, "mig": …}`). Resumable: on the first step of a reopened run,
+ * Scores: a config with `eval.every = K > 0` gets its metrics every K steps before the last, one JSON line per
+ * evaluation appended to `metrics.jsonl` (`{"step": K, "mig": …}`); the end is scored once, by the end-of-run
+ * evaluation (`disentangle evaluate`, or a sweep's), whose eval.json uses the same samples. Resumable: on the first step of a reopened run,
  * lines past the step it resumed from are dropped (their steps will be trained and scored again, with the
  * same result, since a resumed run equals one that never stopped); lines up to it are kept, never recomputed.
  * Scoring runs before the checkpoint of its step, so a kill between the two cannot lose a score.
@@ -56,7 +57,8 @@ export async function maybeEvaluate(run: Run): Promise<void> {
     prepared.add(run);
     dropLinesAfter(path, run.step - 1);
   }
-  if (run.step % ev.every !== 0) return;
+  // the last step is scored by the end-of-run evaluation (eval.json), with the same samples: not twice
+  if (run.step % ev.every !== 0 || run.step >= run.config.train.steps) return;
   const scores = scoreModel(run.dataset, representation(run), ev);
   appendFileSync(path, JSON.stringify({ step: run.step, ...scores }) + '\n');
 }

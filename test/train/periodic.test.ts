@@ -39,7 +39,7 @@ describe('scores during training (metrics.jsonl)', () => {
     disposeRun(runA);
     expect(seen).toEqual([...Array(12).keys()].map((i) => i + 1));
     const la = lines(join(a, 'metrics.jsonl'));
-    expect(la.map((l) => l.step)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(la.map((l) => l.step)).toEqual([2, 4, 6, 8, 10]); // the end is evaluate's
     expect(Object.keys(la[0]).sort()).toEqual(['mig', 'sap', 'step']);
 
     const b = join(root, 'stopped');
@@ -60,14 +60,18 @@ describe('scores during training (metrics.jsonl)', () => {
     await trainRun(resumed, { quiet: true, noPictures: true });
     disposeRun(resumed);
     const lb = lines(path);
-    expect(lb.map((l) => l.step)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(lb.map((l) => l.step)).toEqual([2, 4, 6, 8, 10]);
     expect(lb[1].mark).toBe(1);
     delete lb[1].mark;
     expect(lb).toEqual(la);
 
-    // the end-of-run evaluation with the same settings gives the last line's values
-    const final = await evaluateRun(a, { names: ['mig', 'sap'], numTrain: 300, numTest: 150, seed: 1 });
-    expect(final).toEqual({ mig: la[5].mig, sap: la[5].sap });
+    // the evaluation of a checkpoint with the same settings gives that step's line
+    const c = join(root, 'at8');
+    const runC = await startRun(c, cfg(12));
+    await trainRun(runC, { quiet: true, noPictures: true, stopAfter: 8 });
+    disposeRun(runC);
+    const at8 = await evaluateRun(c, { names: ['mig', 'sap'], numTrain: 300, numTest: 150, seed: 1 });
+    expect(at8).toEqual({ mig: la[3].mig, sap: la[3].sap });
   });
 
   it('validates the eval block: metric names, sizes, unknown keys', () => {

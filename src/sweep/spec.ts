@@ -1,0 +1,353 @@
+/**
+ * A sweep: a base run config, keys fixed for every run, axes of values (each axis one key, or several
+ * keys varied together), seeds, and what to evaluate. Its runs are the cartesian product of the axes
+ * times the seeds, first axis outermost, seeds innermost; every run's config is expanded and validated
+ * before anything starts, so a bad value anywhere fails at once, naming the run and the key.
+ *
+ * A spec file (JSON or YAML):
+ *   config: configs/adagvae.json     # or `base: {…}` inline; paths relative to the spec file
+ *   set: { train.steps: 3000 }       # dotted key → value, for every run
+ *   grid: { dataset.gridSpacing: [1, 2, 4, 8], framework.beta: [0.001, 0.00316] }
+ *   zip: [{ framework.name: [betavae, adagvae], framework.beta: [4, 1] }]   # keys varied together
+ *   seeds: 5                         # seeds 0…4, or a list [0, 3, 7]
+ *   evaluate: { metrics: [mig, dci], every: 500, numTrain: 10000, numTest: 5000 }
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { parseScalar } from '../data/index.js';
+import { evalSchema, setPath, validateConfig, type EvalConfig, type RunConfig } from '../config/index.js';
+import { UserError } from '../util/errors.js';
+
+/** One axis: each key → its values, all of one length (a single key for a plain grid axis). */
+export type Axis = Record<string, unknown[]>;
+
+export interface SweepSpec {
+  /** The base run config, as written (before `set`, axes and seeds). */
+  base: Record<string, unknown>;
+  /** Dotted key → value, for every run. */
+  set: Record<string, unknown>;
+  axes: Axis[];
+  seeds: number[];
+  /** The metrics at the end of each run, and every `evaluate.every` steps during training. */
+  evaluate: EvalConfig;
+}
+
+export interface ExpandedRun {
+  id: number;
+  /** Readable and unique: `gridSpacing=4_beta=0.001_seed=0`; the run's folder is runs/<name>. */
+  name: string;
+  /** The swept keys' values of this run (dotted key → value). */
+  values: Record<string, unknown>;
+  seed: number;
+  /** Validated, with every default written out. */
+  config: RunConfig;
+}
+
+const keyPath = z.string().regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'a dotted key such as train.steps');
+
+const fileSchema = z
+  .object({
+    config: z.string().optional(),
+    base: z.record(z.string(), z.unknown()).optional(),
+    set: z.record(keyPath, z.unknown()).default({}),
+    grid: z.record(keyPath, z.array(z.unknown())).default({}),
+    zip: z.array(z.record(keyPath, z.array(z.unknown()))).default([]),
+    seeds: z.union([z.number().int().min(1), z.array(z.number().int())]).optional(),
+    evaluate: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** Read a JSON or YAML file into a plain value (by extension; YAML is a superset of JSON anyway). */
+export function readDataFile(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new UserError(`${what} not found: ${path}`);
+  const text = readFileSync(path, 'utf8');
+  try {
+    return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path} is not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+  }
+}
+
+function issues(err: z.ZodError): string {
+  return err.issues
+    .map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')} (allowed: ${Object.keys(fileSchema.shape).join(', ')})`
+        : `'${i.path.join('.') || '(top level)'}': ${i.message}`,
+    )
+    .join('; ');
+}
+
+function parseEvaluate(raw: unknown, where: string): EvalConfig {
+  const r = evalSchema.safeParse(raw ?? {});
+  if (!r.success)
+    throw new UserError(
+      `${where}: ${r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (allowed: ${Object.keys(evalSchema.shape).join(', ')})` : `'${i.path.join('.')}': ${i.message}`)).join('; ')}`,
+    );
+  return r.data;
+}
+
+/** A spec file → a spec (its `config` path is read relative to the file). */
+export function readSpecFile(path: string): SweepSpec {
+  const parsed = fileSchema.safeParse(readDataFile(path, 'sweep spec'));
+  if (!parsed.success) throw new UserError(`sweep spec ${path}: ${issues(parsed.error)}`);
+  const f = parsed.data;
+  if (f.config && f.base)
+    throw new UserError(`sweep spec ${path}: give 'config' (a file) or 'base' (inline), not both`);
+  const base = f.config ? readBaseConfig(resolve(dirname(path), f.config)) : (f.base ?? {});
+  const axes: Axis[] = [...Object.entries(f.grid).map(([k, v]) => ({ [k]: v })), ...f.zip];
+  return {
+    base,
+    set: f.set,
+    axes,
+    seeds: f.seeds === undefined ? defaultSeeds(base) : typeof f.seeds === 'number' ? range(f.seeds) : f.seeds,
+    evaluate: parseEvaluate(f.evaluate, `sweep spec ${path}: 'evaluate'`),
+  };
+}
+
+export function readBaseConfig(path: string): Record<string, unknown> {
+  const raw = readDataFile(path, 'config file');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UserError(`${path} must hold one run config (an object with dataset, framework, train, …)`);
+  return raw as Record<string, unknown>;
+}
+
+const range = (n: number) => [...Array(n).keys()];
+
+function defaultSeeds(base: Record<string, unknown>): number[] {
+  const train = base.train as { seed?: unknown } | undefined;
+  return [typeof train?.seed === 'number' ? train.seed : 0];
+}
+
+/** `--seeds 5` (seeds 0…4), `--seeds 3..7` (inclusive) or `--seeds 0,3,7`. */
+export function parseSeeds(s: string): number[] {
+  const t = s.trim();
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    if (n < 1) throw new UserError(`--seeds ${s}: give a count ≥ 1, a range a..b or a list a,b,c`);
+    return range(n);
+  }
+  const m = /^(-?\d+)\.\.(-?\d+)$/.exec(t);
+  if (m) {
+    const [a, b] = [Number(m[1]), Number(m[2])];
+    if (b < a) throw new UserError(`--seeds ${s}: the range ends before it starts`);
+    return range(b - a + 1).map((i) => a + i);
+  }
+  const list = t.split(',').map((x) => x.trim());
+  if (list.some((x) => !/^-?\d+$/.test(x)))
+    throw new UserError(`--seeds ${s}: give a count (5), a range (0..4) or a list of integers (0,3,7)`);
+  return list.map(Number);
+}
+
+/** `key=v1,v2,…` (or `key=[JSON array]`) → [key, values]; each value parsed like `--set` values. */
+export function parseAxisFlag(flag: string, arg: string): [string, unknown[]] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new UserError(`${flag} expects key=value1,value2,…, got '${arg}'`);
+  const key = arg.slice(0, eq).trim();
+  const text = arg.slice(eq + 1).trim();
+  if (!keyPath.safeParse(key).success)
+    throw new UserError(`${flag} ${arg}: '${key}' is not a dotted key such as train.steps`);
+  if (!text) throw new UserError(`${flag} ${arg}: empty grid (no values for '${key}'); give key=value1,value2,…`);
+  if (text.startsWith('[')) {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (Array.isArray(v)) return [key, v];
+    } catch {
+      /* not JSON: values separated by commas */
+    }
+  }
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.some((p) => !p)) throw new UserError(`${flag} ${arg}: an empty value between commas`);
+  return [key, parts.map(parseScalar)];
+}
+
+/** `key=value` → [key, value] for `--set`. */
+export function parseSetFlag(arg: string): [string, unknown] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new UserError(`--set expects path.to.key=value, got '${arg}'`);
+  const key = arg.slice(0, eq).trim();
+  if (!keyPath.safeParse(key).success)
+    throw new UserError(`--set ${arg}: '${key}' is not a dotted key such as train.steps`);
+  return [key, parseScalar(arg.slice(eq + 1).trim())];
+}
+
+export interface SpecFlags {
+  spec?: string;
+  config?: string;
+  set?: string[];
+  grid?: string[];
+  zip?: string[];
+  seeds?: string;
+  metrics?: string;
+  evalEvery?: number;
+  numTrain?: number;
+  numTest?: number;
+}
+
+/** Whether the flags describe a sweep at all (else the folder's own spec is used). */
+export function hasSpecFlags(f: SpecFlags): boolean {
+  return (
+    !!(f.spec || f.config || f.set?.length || f.grid?.length || f.zip?.length || f.seeds || f.metrics) ||
+    f.evalEvery !== undefined ||
+    f.numTrain !== undefined ||
+    f.numTest !== undefined
+  );
+}
+
+/** The command line (`--spec`, `--config`, `--set`, `--grid`, `--zip`, `--seeds`, eval flags) → a spec. */
+export function specFromFlags(f: SpecFlags): SweepSpec {
+  const spec: SweepSpec = f.spec
+    ? readSpecFile(f.spec)
+    : { base: {}, set: {}, axes: [], seeds: [], evaluate: parseEvaluate({}, 'evaluate') };
+  if (f.config) spec.base = readBaseConfig(f.config);
+  for (const a of f.set ?? []) {
+    const [k, v] = parseSetFlag(a);
+    spec.set[k] = v;
+  }
+  for (const a of f.grid ?? []) {
+    const [k, v] = parseAxisFlag('--grid', a);
+    spec.axes.push({ [k]: v });
+  }
+  if (f.zip?.length) spec.axes.push(Object.fromEntries(f.zip.map((a) => parseAxisFlag('--zip', a))));
+  if (f.seeds) spec.seeds = parseSeeds(f.seeds);
+  if (!spec.seeds.length) spec.seeds = defaultSeeds(spec.base);
+  const ev: Record<string, unknown> = { ...spec.evaluate };
+  if (f.metrics) ev.metrics = f.metrics;
+  if (f.evalEvery !== undefined) ev.every = f.evalEvery;
+  if (f.numTrain !== undefined) ev.numTrain = f.numTrain;
+  if (f.numTest !== undefined) ev.numTest = f.numTest;
+  spec.evaluate = parseEvaluate(ev, 'evaluate (--metrics, --eval-every, --num-train, --num-test)');
+  return spec;
+}
+
+/** Structural checks that need no config: non-empty axes, equal lengths, each key varied or fixed once. */
+export function checkSpec(spec: SweepSpec): void {
+  const seen = new Map<string, string>();
+  for (const k of Object.keys(spec.set)) seen.set(k, 'fixed (set)');
+  spec.axes.forEach((axis, i) => {
+    const keys = Object.keys(axis);
+    if (!keys.length) throw new UserError(`empty grid: axis ${i + 1} has no keys`);
+    const n = axis[keys[0]].length;
+    for (const k of keys) {
+      if (!axis[k].length) throw new UserError(`empty grid: '${k}' has no values; give at least one`);
+      if (axis[k].length !== n)
+        throw new UserError(
+          `keys varied together must have as many values each: '${keys[0]}' has ${n}, '${k}' has ${axis[k].length}`,
+        );
+      if (seen.has(k)) throw new UserError(`'${k}' is both ${seen.get(k)} and varied: give it once`);
+      seen.set(k, 'varied');
+    }
+    const tuples = range(n).map((j) => JSON.stringify(keys.map((k) => axis[k][j])));
+    const dup = tuples.find((t, j) => tuples.indexOf(t) !== j);
+    if (dup) throw new UserError(`'${keys.join("', '")}' lists the value ${dup.slice(1, -1)} twice`);
+  });
+  for (const k of seen.keys())
+    if (k === 'train.seed' || k === 'train')
+      throw new UserError(`'${k}': vary seeds with --seeds (or 'seeds:' in a spec)`);
+    else if (k === 'eval' || k.startsWith('eval.'))
+      throw new UserError(`'${k}': set what to evaluate with --metrics/--eval-every (or 'evaluate:' in a spec)`);
+  if (!spec.seeds.length) throw new UserError('no seeds: give --seeds N (or a list)');
+  if (new Set(spec.seeds).size !== spec.seeds.length) throw new UserError(`--seeds lists a seed twice: ${spec.seeds}`);
+}
+
+function showValue(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.replace(/[^\w.+-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+}
+
+/** Short names for swept keys: the last segment, or the whole path where two keys share it. */
+function shortKeys(keys: string[]): Map<string, string> {
+  const last = (k: string) => k.slice(k.lastIndexOf('.') + 1);
+  return new Map(keys.map((k) => [k, keys.filter((o) => last(o) === last(k)).length > 1 ? k : last(k)]));
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/**
+ * Every run of a spec, each config validated; throws a UserError naming the first bad run and key.
+ * Async because config validation will load registries lazily.
+ */
+export async function expandSpec(spec: SweepSpec): Promise<ExpandedRun[]> {
+  checkSpec(spec);
+  const sweptKeys = spec.axes.flatMap((a) => Object.keys(a));
+  const short = shortKeys(sweptKeys);
+  let combos: Array<Record<string, unknown>> = [{}];
+  for (const axis of spec.axes) {
+    const keys = Object.keys(axis);
+    combos = combos.flatMap((c) =>
+      axis[keys[0]].map((_, j) => ({ ...c, ...Object.fromEntries(keys.map((k) => [k, axis[k][j]])) })),
+    );
+  }
+  const runs: ExpandedRun[] = [];
+  const names = new Set<string>();
+  for (const values of combos)
+    for (const seed of spec.seeds) {
+      const id = runs.length;
+      let name = [...Object.entries(values).map(([k, v]) => `${short.get(k)}=${showValue(v)}`), `seed=${seed}`].join(
+        '_',
+      );
+      if (name.length > 120)
+        name = `${name.slice(0, 100)}~${createHash('sha1').update(name).digest('hex').slice(0, 8)}`;
+      if (names.has(name)) name = `${name}~${id}`;
+      names.add(name);
+      const where = `run ${name}`;
+      const raw = clone(spec.base) as Record<string, unknown>;
+      const assign = (k: string, v: unknown, how: string) => {
+        try {
+          setPath(raw, k, clone(v));
+        } catch (e) {
+          throw new UserError(`${where}: ${how} '${k}': ${(e as Error).message.replace(/^--set [^:]*: /, '')}`);
+        }
+      };
+      for (const [k, v] of Object.entries(spec.set)) assign(k, v, 'set');
+      for (const [k, v] of Object.entries(values)) assign(k, v, 'grid key');
+      assign('train.seed', seed, 'seed');
+      raw.eval = clone(spec.evaluate);
+      // the defaults of `disentangle train` when a config names no dataset or framework
+      for (const [part, dflt] of [
+        ['dataset', 'xysquares'],
+        ['framework', 'betavae'],
+      ] as const) {
+        const o = raw[part] as Record<string, unknown> | undefined;
+        if (o && typeof o === 'object' && !o.name) o.name = dflt;
+      }
+      let config: RunConfig;
+      try {
+        config = await validateConfig(raw);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        const swept = Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+        throw new UserError(`${where}${swept.length ? ` (${swept.join(', ')})` : ''}: ${e.message}`);
+      }
+      runs.push({ id, name, values, seed, config });
+    }
+  return runs;
+}
+
+/** Flatten a value into dotted paths → JSON text of the leaves (arrays are leaves). */
+function flatten(v: unknown, prefix: string, out: Map<string, string>): Map<string, string> {
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(v));
+  return out;
+}
+
+/** The differences between two specs, one line each (`base.train.steps: 2000 → 3000`); empty if equal. */
+export function specDifference(stored: SweepSpec, given: SweepSpec): string[] {
+  const part = (s: SweepSpec) => ({
+    base: s.base,
+    set: s.set,
+    axes: s.axes.map((a) => Object.keys(a).join('+') + ' ∈ ' + JSON.stringify(Object.values(a))),
+    seeds: s.seeds,
+    evaluate: s.evaluate,
+  });
+  const a = flatten(part(stored), '', new Map());
+  const b = flatten(part(given), '', new Map());
+  const keys = [...new Set([...a.keys(), ...b.keys()])];
+  return keys
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `${k}: ${a.get(k) ?? '(absent)'} → ${b.get(k) ?? '(absent)'}`);
+}
