@@ -73,11 +73,11 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   if (o.dryRun) return dryRun(dir, runs, o, workers);
   if (o.executor === 'slurm') requireSbatch();
   const { sweep, created } = openSweepFolder(dir, spec, runs, engine);
+  const release = acquireLock(dir, `sweep --executor ${o.executor}`, log);
   if (!created && (sweep.engine.backend !== engine.backend || sweep.engine.threads !== engine.threads))
     log(
       `note: ${dir} was started with backend ${sweep.engine.backend}, ${sweep.engine.threads} thread(s); continuing with ${engine.backend}, ${engine.threads}`,
     );
-  const release = acquireLock(dir, `sweep --executor ${o.executor}`, log);
   try {
     const status = await sweepStatus(dir, sweep);
     const slurmBusy = status.runs.filter((r) => r.busy && r.job);

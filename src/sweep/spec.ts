@@ -335,19 +335,28 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>): Map<stri
   return out;
 }
 
+/** A spec's grid in one line: `dataset.gridSpacing ∈ [1,2] × framework.name+framework.beta ∈ [[…],[…]]`. */
+export function gridText(axes: Axis[]): string {
+  return (
+    axes
+      .map((a) => {
+        const keys = Object.keys(a);
+        return `${keys.join('+')} ∈ ${JSON.stringify(keys.length === 1 ? a[keys[0]] : Object.values(a))}`;
+      })
+      .join(' × ') || '(none)'
+  );
+}
+
 /** The differences between two specs, one line each (`base.train.steps: 2000 → 3000`); empty if equal. */
 export function specDifference(stored: SweepSpec, given: SweepSpec): string[] {
-  const part = (s: SweepSpec) => ({
-    base: s.base,
-    set: s.set,
-    axes: s.axes.map((a) => Object.keys(a).join('+') + ' ∈ ' + JSON.stringify(Object.values(a))),
-    seeds: s.seeds,
-    evaluate: s.evaluate,
-  });
+  const part = (s: SweepSpec) => ({ base: s.base, set: s.set, seeds: s.seeds, evaluate: s.evaluate });
   const a = flatten(part(stored), '', new Map());
   const b = flatten(part(given), '', new Map());
   const keys = [...new Set([...a.keys(), ...b.keys()])];
-  return keys
+  const out = keys
     .filter((k) => a.get(k) !== b.get(k))
     .map((k) => `${k}: ${a.get(k) ?? '(absent)'} → ${b.get(k) ?? '(absent)'}`);
+  const [ga, gb] = [gridText(stored.axes), gridText(given.axes)];
+  if (ga !== gb) out.unshift(`grid: ${ga} → ${gb}`);
+  return out;
 }

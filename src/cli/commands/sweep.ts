@@ -27,13 +27,16 @@ export function parseTimeLimit(value: string): number {
 }
 
 export function registerSweep(program: Command): void {
+  // Usage errors in these nested commands must reach runCli (exit 2) instead of exiting 1 on their own.
   const sweep = program
     .command('sweep')
+    .exitOverride()
     .description('a grid of runs × seeds, on this machine or on Slurm, resumable; status, results.csv and report.html');
 
   withEngineOptions(
     sweep
       .command('run', { isDefault: true })
+      .exitOverride()
       .description('run (or continue) a sweep: `disentangle sweep [run] --config F --grid key=v1,v2 … --out DIR`')
       .option('--spec <file>', 'a sweep spec (JSON or YAML: config/base, set, grid, zip, seeds, evaluate)')
       .option('--config <file>', 'the base run config (JSON or YAML, see configs/)')
@@ -64,7 +67,10 @@ export function registerSweep(program: Command): void {
       .option('--retry-failed', 'also resume the runs that failed (or were lost)')
       .option('--dry-run', 'validate every run and print them; write nothing')
       .option('--cancel', 'stop the sweep: cancel its Slurm jobs, stop its local pool (all stays resumable)')
-      .option('--time <limit>', 'time limit per run (Slurm format: 90, 1:30:00, 2-00:00:00)')
+      .option('--time <limit>', 'time limit per run (Slurm format: 90, 1:30:00, 2-00:00:00)', (v: string) => {
+        parseTimeLimit(v); // checked here, passed to Slurm as written
+        return v;
+      })
       .option('--partition <name>', 'Slurm partition')
       .option('--cpus-per-task <n>', 'Slurm CPUs per run (default: --threads)', parsePositiveInteger)
       .option('--mem <size>', 'Slurm memory per run (e.g. 8G)')
@@ -88,6 +94,7 @@ export function registerSweep(program: Command): void {
 
   sweep
     .command('status')
+    .exitOverride()
     .description('where each run stands: pending, running, done, failed, lost (run folders joined with Slurm)')
     .argument('<dir>', 'a sweep folder')
     .option('--json', 'one JSON object')
@@ -100,6 +107,7 @@ export function registerSweep(program: Command): void {
 
   sweep
     .command('report')
+    .exitOverride()
     .description('write results.csv (one row per run) and report.html (plots, medians, correlations, curves)')
     .argument('<dir>', 'a sweep folder')
     .action(async (dir: string) => {
@@ -110,6 +118,7 @@ export function registerSweep(program: Command): void {
   withEngineOptions(
     sweep
       .command('run-one', { hidden: true })
+      .exitOverride()
       .description('internal: train and evaluate one run of a sweep in this process (used by the executors)')
       .argument('<dir>', 'a sweep folder')
       .argument('[name]', 'the run; or --list with $SLURM_ARRAY_TASK_ID')
