@@ -52,12 +52,12 @@ export function snapshot(dir: string): Record<string, string> {
 
 export async function waitFor<T>(
   what: string,
-  fn: () => T | null | undefined | false,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
   timeoutMs = 120_000,
 ): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
