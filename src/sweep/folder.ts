@@ -41,11 +41,19 @@ export interface RunRecord {
     pid: number;
     /** Slurm `<array job>_<task>` when run by the Slurm executor. */
     job?: string;
+    /** When the process began, and when it had loaded the toolkit and started the run. */
+    launched?: string;
     started: string;
     ended?: string;
     state: RunRecord['state'];
+    /** From this attempt's start in the run's process; cpu_s counts the whole process, start-up included. */
     wall_s?: number;
     cpu_s?: number;
+    /** Spent training and evaluating (the rest is start-up and bookkeeping: node, engine, dataset, model). */
+    train_s?: number;
+    train_cpu_s?: number;
+    eval_s?: number;
+    eval_cpu_s?: number;
   }>;
 }
 

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { acquireLock, openSweepFolder, paths, pidAlive, readLock, readSweep, type SweepFile } from './folder.js';
-import { expandSpec, hasSpecFlags, specFromFlags, type SpecFlags } from './spec.js';
+import { expandSpec } from './spec.js';
+import { hasSpecFlags, specFromFlags, type SpecFlags } from './input.js';
 import { sweepStatus, summaryLine, type SweepStatus } from './status.js';
 import { collectResults, readCurves, resultsCsv } from './results.js';
 import { reportHtml } from './report.js';
@@ -17,7 +18,8 @@ import { arrayScript, cancelJobs, requireSbatch, submit, type SlurmOptions } fro
 import { hostname } from 'node:os';
 
 export { runOne, nameFromTaskList } from './run-one.js';
-export { expandSpec, specFromFlags, readSpecFile, parseSeeds, specDifference, type SweepSpec } from './spec.js';
+export { expandSpec, specDifference, gridText, type SweepSpec, type ExpandedRun } from './spec.js';
+export { specFromFlags, readSpecFile, parseSeeds } from './input.js';
 export { readSweep, type SweepFile, type RunRecord } from './folder.js';
 export { sweepStatus, summaryLine, type SweepStatus, type RunStatus, type RunState } from './status.js';
 export { runLocal, type LocalResult } from './executors/local.js';

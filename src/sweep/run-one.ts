@@ -35,6 +35,13 @@ export function nameFromTaskList(list: string): string {
   return name;
 }
 
+/** [wall s, CPU s] now, or since an earlier reading. */
+function clock(since?: [number, number]): [number, number] {
+  const c = process.cpuUsage();
+  const now: [number, number] = [performance.now() / 1000, (c.user + c.system) / 1e6];
+  return since ? [now[0] - since[0], now[1] - since[1]] : now;
+}
+
 const canonical = (v: unknown): string =>
   v && typeof v === 'object' && !Array.isArray(v)
     ? `{${Object.keys(v)
@@ -57,17 +64,24 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}`
     : undefined;
   const t0 = Date.now();
-  const cpu0 = process.cpuUsage();
   const rec: RunRecord = {
     state: 'running',
     attempts: [
       ...(previous?.attempts ?? []),
-      { host: hostname(), pid: process.pid, job, started: new Date(t0).toISOString(), state: 'running' },
+      {
+        host: hostname(),
+        pid: process.pid,
+        job,
+        launched: new Date(performance.timeOrigin).toISOString(),
+        started: new Date(t0).toISOString(),
+        state: 'running',
+      },
     ],
   };
   const attempt = rec.attempts[rec.attempts.length - 1];
   const finish = (state: RunRecord['state'], extra: Partial<RunRecord> = {}) => {
-    const cpu = process.cpuUsage(cpu0);
+    // the whole process (start-up included): what the run cost, not only its training
+    const cpu = process.cpuUsage();
     Object.assign(attempt, {
       state,
       ended: new Date().toISOString(),
@@ -103,9 +117,11 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     process.on('exit', onExit);
     console.error(`${name}: ${run.step > 0 ? `resuming at step ${run.step}` : 'starting'} (backend ${info.backend})`);
     let loss = NaN;
+    const tTrain = clock();
     if (run.step < run.config.train.steps) {
       send({ type: 'phase', phase: 'training' });
       const r = await trainRun(run, { quiet: true });
+      [attempt.train_s, attempt.train_cpu_s] = clock(tTrain);
       loss = r.loss;
       if (r.stopped) {
         disposeRun(run);
@@ -117,7 +133,9 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     disposeRun(run);
     if (!Number.isFinite(loss)) loss = lastLoss(runDir);
     send({ type: 'phase', phase: 'evaluating' });
+    const tEval = clock();
     const metrics = await evaluate(runDir, spec.config.eval);
+    [attempt.eval_s, attempt.eval_cpu_s] = clock(tEval);
     finish('done', { step, loss, metrics, error: undefined });
     console.error(`${name}: done at step ${step}, loss ${loss.toFixed(3)}`);
     return 0;
