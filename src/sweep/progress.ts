@@ -66,7 +66,7 @@ export class PoolDisplay {
     if (!force && now - this.lastDraw < 200) return;
     this.lastDraw = now;
     this.clear();
-    const width = Math.max(40, (this.stream.columns ?? 100) - 1);
+    const width = Math.max(40, (this.stream.columns || 100) - 1);
     const lines = this.lines(workers, c).map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l));
     this.stream.write(lines.join('\n') + '\n');
     this.drawn = lines.length;
