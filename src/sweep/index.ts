@@ -83,6 +83,12 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
   try {
     const status = await sweepStatus(dir, sweep);
     const slurmBusy = status.runs.filter((r) => r.busy && r.job);
+    if (status.scheduler === 'unreachable' && slurmBusy.length)
+      throw new UserError(
+        `${slurmBusy.length} run(s) of ${dir} were submitted to Slurm (task ${slurmBusy[0].job}, …) and the scheduler ` +
+          `cannot be asked now (no scontrol here, or the controller is down): run this where Slurm answers; if those ` +
+          `jobs are gone for good, move ${dir}/slurm/jobs.jsonl away`,
+      );
     if (o.executor === 'local' && slurmBusy.length)
       throw new UserError(
         `${slurmBusy.length} run(s) of ${dir} are queued or running on Slurm (task ${slurmBusy[0].job}, …): wait for them, ` +

@@ -13,7 +13,7 @@ import { datasetScoreNames, type RunConfig } from '../config/index.js';
 // Moves to the library's evaluation module in the registry rework: a one-line change here.
 import { evaluateRun } from '../cli/commands/metrics.js';
 import { UserError } from '../util/errors.js';
-import { paths, readRecord, readSweep, writeRecord, type RunRecord } from './folder.js';
+import { paths, pidAlive, readRecord, readSweep, writeRecord, type RunRecord } from './folder.js';
 
 /** Messages a pool worker sends to its parent over the IPC channel. */
 export type WorkerMessage =
@@ -60,6 +60,9 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     console.error(`${name}: already done`);
     return 0;
   }
+  const holder = previous?.state === 'running' ? previous.attempts[previous.attempts.length - 1] : undefined;
+  if (holder && !holder.job && holder.host === hostname() && holder.pid !== process.pid && pidAlive(holder.pid))
+    throw new UserError(`${name} is being trained by process ${holder.pid}: not starting it twice`);
   const job = process.env.SLURM_ARRAY_JOB_ID
     ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}`
     : undefined;
