@@ -9,6 +9,7 @@ import { datasets } from '../data/index.js';
 import { frameworks } from '../frameworks/index.js';
 import { formatZodError, parseParams } from '../registry/index.js';
 import { parseLoss } from '../losses/index.js';
+import { evalSchema } from './eval.js';
 
 export const configSchema = z
   .object({
@@ -67,6 +68,8 @@ export const configSchema = z
         pairK: 1,
         temporalRate: 1,
       }),
+    /** Scores during training (`metrics.jsonl`) and at the end; absent: none (see eval.ts). */
+    eval: evalSchema.optional(),
   })
   .strict();
 

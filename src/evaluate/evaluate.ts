@@ -1,74 +1,25 @@
 /**
- * Scoring a trained run: every metric of the registry on codes the run's encoder makes from its own dataset
- * (train and test samples drawn from one seed), plus the metrics that sample the dataset themselves (BetaVAE,
- * FactorVAE scores) at a named sample-size preset. Writes `eval.json` and `eval.html` (the code × factor
- * matrices as heatmaps).
+ * Scoring a trained run (`disentangle evaluate`): the metric core of metrics/score.ts on the run's encoder
+ * and its own dataset; writes `eval.json` and `eval.html` (the code × factor matrices as heatmaps).
  */
 import { join } from 'node:path';
-import {
-  evalPresets,
-  metrics,
-  parseMetricList,
-  sampleCodesAndFactors,
-  computeArrayMetrics,
-  type EvalPresetName,
-  type CodeFactorMatrix,
-  type ModelMetricDefinition,
-} from '../metrics/index.js';
+import { scoreRepresentation, scoreDefaults, type ScoreOptions, type Scores } from '../metrics/index.js';
 import { loadRun, type LoadedRun } from '../train/index.js';
-import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { heatmapSvg, htmlPage, htmlTable } from '../viz/index.js';
 
-export interface EvaluateOptions {
-  /** Metric names (default: every metric). */
-  names?: string[];
-  /** Observations for the train codes (default 10,000, disentanglement_lib's). */
-  numTrain?: number;
-  /** Observations for the test codes (default 5,000). */
-  numTest?: number;
-  seed?: number;
-  /** Sample sizes of the BetaVAE / FactorVAE scores (default 'quick'; 'reference' is disentanglement_lib's). */
-  preset?: EvalPresetName;
-}
+export type EvaluateOptions = ScoreOptions;
+export const evaluateDefaults = scoreDefaults;
 
-export const evaluateDefaults = { numTrain: 10000, numTest: 5000, seed: 0, preset: 'quick' as EvalPresetName };
-
-export interface Evaluation {
-  /** Flat scores, rounded to 6 decimals (the keys of eval.json's `metrics`). */
-  scores: Record<string, number>;
-  matrices: CodeFactorMatrix[];
+export interface Evaluation extends Scores {
   step: number;
 }
 
-const round = (r: Record<string, number>) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
-
-/** Score an open run (no files written): for periodic scoring during training, and for `evaluateRun`. */
+/** Score an open run (no files written). */
 export async function evaluateLoaded(loaded: LoadedRun, o: EvaluateOptions = {}): Promise<Evaluation> {
-  const ds = loaded.run.dataset;
-  const rng = new Rng(o.seed ?? evaluateDefaults.seed);
-  const names = o.names ?? parseMetricList(undefined);
-  const rep = (x: Float32Array, n: number) => loaded.encode(x, n, 'mean');
-  const defs = await Promise.all(names.map((n) => metrics.get(n)));
-  const codesNames = defs.filter((d) => d.kind === 'codes').map((d) => d.name);
-  const scores: Record<string, number> = {};
-  const matrices: CodeFactorMatrix[] = [];
-  if (codesNames.length) {
-    const train = sampleCodesAndFactors(ds, rep, o.numTrain ?? evaluateDefaults.numTrain, rng.fork('train'));
-    const test = sampleCodesAndFactors(ds, rep, o.numTest ?? evaluateDefaults.numTest, rng.fork('test'));
-    const r = await computeArrayMetrics(train, test, codesNames);
-    Object.assign(scores, r.scores);
-    matrices.push(...r.matrices);
-  }
-  const preset = evalPresets[o.preset ?? evaluateDefaults.preset];
-  for (const d of defs.filter((d): d is ModelMetricDefinition => d.kind === 'model')) {
-    const r = d.run(ds, rep, rng.fork(d.name), preset);
-    Object.assign(scores, r.scores);
-    matrices.push(...(r.matrices ?? []));
-  }
-  return { scores: round(scores), matrices, step: loaded.run.step };
+  const r = await scoreRepresentation(loaded.run.dataset, (x, n) => loaded.encode(x, n, 'mean'), o);
+  return { ...r, step: loaded.run.step };
 }
 
 /** Score the run in `dir` and write `eval.json` and `eval.html` there (holding the folder's lock meanwhile). */
@@ -91,10 +42,10 @@ export async function evaluateRun(dir: string, o: EvaluateOptions = {}): Promise
 function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: EvaluateOptions): void {
   const record = {
     step: ev.step,
-    numTrain: o.numTrain ?? evaluateDefaults.numTrain,
-    numTest: o.numTest ?? evaluateDefaults.numTest,
-    seed: o.seed ?? evaluateDefaults.seed,
-    preset: o.preset ?? evaluateDefaults.preset,
+    numTrain: o.numTrain ?? scoreDefaults.numTrain,
+    numTest: o.numTest ?? scoreDefaults.numTest,
+    seed: o.seed ?? scoreDefaults.seed,
+    preset: o.preset ?? scoreDefaults.preset,
     metrics: ev.scores,
   };
   writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(record, null, 2));

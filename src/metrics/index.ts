@@ -3,6 +3,7 @@
  * functions below are the metrics themselves, on plain arrays, for use as a library.
  */
 export { metrics, metricNames, parseMetricList, computeArrayMetrics } from './registry.js';
+export { scoreRepresentation, scoreDefaults, type ScoreOptions, type Scores } from './score.js';
 export {
   defineCodesMetric,
   defineModelMetric,

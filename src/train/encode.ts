@@ -16,6 +16,32 @@ export interface LoadedRun {
   dispose(): void;
 }
 
+/** Encoder outputs of N·H·W·C observations, 256 at a time, each chunk mapped by `f` to N×z codes. */
+function encodeInChunks(
+  run: Run,
+  x: Float32Array,
+  n: number,
+  f: (encoderOutput: tf.Tensor2D, offset: number) => tf.Tensor2D,
+): Float32Array {
+  const [h, w, c] = run.dataset.obsShape;
+  const zDim = run.config.model.z;
+  const out = new Float32Array(n * zDim);
+  for (let i = 0; i < n; i += 256) {
+    const m = Math.min(256, n - i);
+    const codes = tf.tidy(() =>
+      f(run.model.encode(tf.tensor4d(x.subarray(i * h * w * c, (i + m) * h * w * c), [m, h, w, c])), i),
+    );
+    out.set(codes.dataSync(), i * zDim);
+    codes.dispose();
+  }
+  return out;
+}
+
+/** The run's representation (the framework's, e.g. the encoder mean) of N·H·W·C observations: N×z. */
+export function representationOf(run: Run): (x: Float32Array, n: number) => Float32Array {
+  return (x, n) => encodeInChunks(run, x, n, (enc) => run.framework.representation(enc));
+}
+
 /** Open a run folder's model at its checkpoint, without changing anything in the folder. */
 export async function loadRun(dir: string): Promise<LoadedRun> {
   const run = await assemble(dir, await readRunConfig(dir));
@@ -26,30 +52,21 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     disposeRun(run);
     throw e;
   }
-  const [h, w, c] = run.dataset.obsShape;
   const zDim = run.config.model.z;
   const fw = run.framework;
+  const represent = representationOf(run);
   return {
     run,
     encode(x, n, mode = 'mean', seed = 0) {
+      if (mode === 'mean' || !fw.latent) return represent(x, n);
+      const dist = latentDistribution(fw.latent);
       const chunkSeed = seedsFrom(new Rng(seed));
-      const out = new Float32Array(n * zDim);
-      for (let i = 0; i < n; i += 256) {
-        const m = Math.min(256, n - i);
-        const codes = tf.tidy(() => {
-          const enc = run.model.encode(tf.tensor4d(x.subarray(i * h * w * c, (i + m) * h * w * c), [m, h, w, c]));
-          if (mode === 'sample' && fw.latent) {
-            const half = enc.shape[1] / 2;
-            const loc = tf.slice(enc, [0, 0], [-1, half]) as tf.Tensor2D;
-            const scale = tf.slice(enc, [0, half], [-1, half]) as tf.Tensor2D;
-            return latentDistribution(fw.latent).sample(loc, scale, chunkSeed(`chunk:${i}`));
-          }
-          return fw.representation(enc);
-        });
-        out.set(codes.dataSync(), i * zDim);
-        codes.dispose();
-      }
-      return out;
+      return encodeInChunks(run, x, n, (enc, i) => {
+        const half = enc.shape[1] / 2;
+        const loc = tf.slice(enc, [0, 0], [-1, half]) as tf.Tensor2D;
+        const scale = tf.slice(enc, [0, half], [-1, half]) as tf.Tensor2D;
+        return dist.sample(loc, scale, chunkSeed(`chunk:${i}`));
+      });
     },
     decode(z, n) {
       return tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(z, [n, zDim]))).dataSync() as Float32Array);

@@ -22,4 +22,5 @@ export {
   type CheckpointManifest,
 } from './checkpoint.js';
 export { writeModelPictures, reconstructionImages, traversalImages } from './pictures.js';
-export { loadRun, type LoadedRun } from './encode.js';
+export { loadRun, representationOf, type LoadedRun } from './encode.js';
+export { afterStep, maybeEvaluate, onTrainStep, metricsLogName, type StepEvent } from './periodic.js';

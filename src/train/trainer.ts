@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { trainableVariables, type Run } from './assemble.js';
 import { loadCheckpoint, saveRunCheckpoint } from './checkpoint.js';
 import { writeModelPictures } from './pictures.js';
+import { afterStep } from './periodic.js';
 
 export interface TrainOptions {
   quiet?: boolean;
@@ -118,6 +119,7 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
       if (run.step % logEvery === 0 || run.step === steps)
         appendFileSync(logPath, JSON.stringify({ step: run.step, loss, ...terms, ...extra }) + '\n');
       bar.update(run.step, `loss ${loss.toFixed(2)}`);
+      await afterStep(run, loss); // scores during training (before this step's checkpoint) and progress listeners
       if (run.step % checkpointEvery === 0 || run.step === steps) await checkpoint();
       // let signal handlers run between steps
       if (signals) await new Promise((r) => setImmediate(r));

@@ -1,9 +1,10 @@
 /**
  * One writer per folder: a lock file holding who writes (PID, host, start time, command). A second writer is
  * refused with a message naming the holder; a lock left by a dead process on this host is taken over with a
- * notice. The lock is created with O_EXCL, so two processes racing for it cannot both win.
+ * notice. The lock is created with O_EXCL, so two processes racing for it cannot both win. Used for run
+ * folders (`.lock`) and sweep folders (`sweep.lock`).
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
@@ -20,9 +21,21 @@ export interface FolderLock {
   release(): void;
 }
 
+/** The folder is held by another live process (a UserError, so the CLI prints it on one line). */
+export class FolderBusy extends UserError {
+  constructor(
+    message: string,
+    readonly holder: LockInfo | null,
+  ) {
+    super(message);
+    this.name = 'FolderBusy';
+  }
+}
+
 const held = new Map<string, FolderLock>();
 
-function alive(pid: number): boolean {
+/** Whether a process runs on this host (signal 0 tests without touching it). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -31,19 +44,31 @@ function alive(pid: number): boolean {
   }
 }
 
-function readLock(path: string): LockInfo | null {
+/** Who holds the lock `file` of `dir`, or null (no lock, or one being written). */
+export function readLock(dir: string, file = '.lock'): LockInfo | null {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as LockInfo;
   } catch {
     return null;
   }
 }
 
+/** A lock file nobody finished writing within this long was left by a process that died creating it. */
+const UNWRITTEN_LOCK_S = 10;
+
+export interface LockOptions {
+  /** The lock file's name in the folder. */
+  file?: string;
+  /** How to get the holder out of the way, appended to the refusal. */
+  hint?: string;
+}
+
 /**
- * Take the lock of `dir` for `what` (e.g. 'train'), or throw a UserError naming its holder. Re-entrant within
+ * Take the lock of `dir` for `what` (e.g. 'train'), or throw FolderBusy naming its holder. Re-entrant within
  * one process (a second acquire of a held lock returns the same lock). Released on exit.
  */
-export function lockFolder(dir: string, what: string, file = '.lock'): FolderLock {
+export function lockFolder(dir: string, what: string, o: LockOptions = {}): FolderLock {
+  const file = o.file ?? '.lock';
   const path = join(dir, file);
   const mine = held.get(path);
   if (mine) return mine;
@@ -53,26 +78,31 @@ export function lockFolder(dir: string, what: string, file = '.lock'): FolderLoc
     started: new Date().toISOString(),
     command: `${what} (${process.argv.slice(2).join(' ') || 'library'})`,
   };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(path, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const other = readLock(path);
-      if (other && other.host === info.host && !alive(other.pid)) {
+      const other = readLock(dir, file);
+      if (other && other.host === info.host && !pidAlive(other.pid)) {
         process.stderr.write(
           `note: taking over the lock of ${dir}, left by process ${other.pid} (${other.command}), which is no longer running\n`,
         );
         rmSync(path, { force: true });
         continue;
       }
+      if (!other && ageSeconds(path) > UNWRITTEN_LOCK_S) {
+        rmSync(path, { force: true });
+        continue;
+      }
       const who = other
         ? `process ${other.pid} on ${other.host}, since ${other.started}: ${other.command}`
-        : 'another process (its lock file is being written or is unreadable)';
-      throw new UserError(
-        `${dir} is in use by ${who}. One writer per folder: wait for it to finish or stop it ` +
-          `(if it died on another host, delete ${path})`,
+        : 'another process (its lock file is being written)';
+      throw new FolderBusy(
+        `${dir} is in use by ${who}. One writer per folder: ${o.hint ?? 'wait for it to finish or stop it'}` +
+          (other && other.host !== info.host ? ` (if it died on ${other.host}, delete ${path})` : ''),
+        other,
       );
     }
     writeSync(fd, JSON.stringify(info, null, 1));
@@ -81,7 +111,7 @@ export function lockFolder(dir: string, what: string, file = '.lock'): FolderLoc
       path,
       release() {
         if (!held.delete(path)) return;
-        const now = readLock(path);
+        const now = readLock(dir, file);
         if (now && now.pid === info.pid && now.host === info.host) rmSync(path, { force: true });
       },
     };
@@ -89,6 +119,14 @@ export function lockFolder(dir: string, what: string, file = '.lock'): FolderLoc
     return lock;
   }
   throw new UserError(`could not take the lock of ${dir}: it changed hands while we tried; try again`);
+}
+
+function ageSeconds(path: string): number {
+  try {
+    return (Date.now() - statSync(path).mtimeMs) / 1000;
+  } catch {
+    return Infinity;
+  }
 }
 
 process.on('exit', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
-import { startRun, openRun, trainRun, disposeRun, loadRun } from '../../src/train/index.js';
+import { startRun, openRun, trainRun, closeRun, loadRun } from '../../src/train/index.js';
 import { validateConfig } from '../../src/config/index.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -33,18 +33,18 @@ describe('trainer', () => {
     const a = join(root, 'straight');
     const runA = await startRun(a, tiny(12));
     await trainRun(runA, { quiet: true, noPictures: true });
-    disposeRun(runA);
+    closeRun(runA);
 
     const b = join(root, 'stopped');
     const runB = await startRun(b, tiny(12));
     // "killed" after 10 steps: the last checkpoint is at step 8, steps 9–10 are logged but lost
     const r = await trainRun(runB, { quiet: true, noPictures: true, stopAfter: 10 });
     expect(r.stopped).toBe(true);
-    disposeRun(runB);
+    closeRun(runB);
     const resumed = await openRun(b);
     expect(resumed.step).toBe(8);
     await trainRun(resumed, { quiet: true, noPictures: true });
-    disposeRun(resumed);
+    closeRun(resumed);
 
     expect(Array.from(weights(b))).toEqual(Array.from(weights(a)));
     const steps = readFileSync(join(b, 'train.jsonl'), 'utf8')
@@ -78,7 +78,7 @@ describe('trainer', () => {
     } catch (e) {
       err = e;
     }
-    disposeRun(run);
+    closeRun(run);
     expect(err).toBeInstanceOf(UserError);
     expect(String((err as Error).message)).toMatch(/loss became (NaN|Infinity|-Infinity) at step \d+/);
     if (existsSync(join(d, 'checkpoint.json'))) {
@@ -113,7 +113,7 @@ describe('trainer', () => {
     const run = await startRun(a, cfg);
     expect(run.model.decoderVariables).toEqual([]);
     await trainRun(run, { quiet: true }); // pictures asked for: there are none to draw
-    disposeRun(run);
+    closeRun(run);
     expect(existsSync(join(a, 'summary.json'))).toBe(true);
     expect(existsSync(join(a, 'reconstructions.png'))).toBe(false);
     expect(JSON.parse(readFileSync(join(a, 'train.jsonl'), 'utf8').split('\n')[0])).toHaveProperty('accuracy');
@@ -121,11 +121,11 @@ describe('trainer', () => {
     const b = join(root, 'pcl-stopped');
     const runB = await startRun(b, cfg);
     await trainRun(runB, { quiet: true, noPictures: true, stopAfter: 5 });
-    disposeRun(runB);
+    closeRun(runB);
     const resumed = await openRun(b);
     expect(resumed.step).toBe(3);
     await trainRun(resumed, { quiet: true, noPictures: true });
-    disposeRun(resumed);
+    closeRun(resumed);
     expect(Array.from(weights(b))).toEqual(Array.from(weights(a)));
 
     const loaded = await loadRun(a);

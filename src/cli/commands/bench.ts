@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { benchStep, benchData, benchMetrics, benchAnalyze } from '../../bench/index.js';
 import { parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
+import { benchSweep } from '../../bench/sweep.js';
 
 /** `disentangle bench <what>`: benchmarks that print JSON (speed goals live here, not in tests). */
 export function registerBench(program: Command): void {
@@ -47,6 +48,19 @@ export function registerBench(program: Command): void {
       const r = await benchMetrics();
       if (opts.json) console.log(JSON.stringify(r));
       else console.log(`total ${r.total_s} s: ${JSON.stringify(r.seconds_per_metric)}`);
+    });
+
+  bench
+    .command('sweep')
+    .description('sweeps: 4 runs on 2 workers vs 1, overhead per run; with --slurm, submission and status times')
+    .option('--steps <n>', 'training steps of each benchmark run', parsePositiveInteger, 100)
+    .option('--backend <name>', 'tensor backend of the runs')
+    .option('--slurm', 'also measure on the Slurm cluster that sbatch reaches (e.g. scripts/slurm-cluster.sh start)')
+    .option('--keep', 'keep the benchmark sweep folders (their path is printed)')
+    .option('--json', 'last line is one JSON object')
+    .action(async (opts) => {
+      const r = await benchSweep({ steps: opts.steps, backend: opts.backend, slurm: !!opts.slurm, keep: opts.keep });
+      console.log(opts.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));
     });
 
   withEngineOptions(

@@ -1,0 +1,204 @@
+/**
+ * Sweeps: a grid of run configs × seeds, trained as ordinary run folders by a local pool of processes or
+ * by Slurm job arrays, resumable and idempotent, with results.csv and report.html. The CLI (`disentangle
+ * sweep`) is a thin layer over these functions.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { openSweepFolder, paths, readSweep, type SweepFile } from './folder.js';
+import { lockFolder, pidAlive, readLock } from '../util/lock.js';
+import { expandSpec } from './spec.js';
+import { hasSpecFlags, specFromFlags, type SpecFlags } from './input.js';
+import { sweepStatus, summaryLine, type SweepStatus } from './status.js';
+import { collectResults, readCurves, resultsCsv } from './results.js';
+import { reportHtml } from './report.js';
+import { runLocal } from './executors/local.js';
+import { arrayScript, cancelJobs, requireSbatch, submit, type SlurmOptions } from './executors/slurm.js';
+import { hostname } from 'node:os';
+
+export { runOne, nameFromTaskList } from './run-one.js';
+export { expandSpec, specDifference, gridText, type SweepSpec, type ExpandedRun } from './spec.js';
+export { specFromFlags, readSpecFile, parseSeeds } from './input.js';
+export { readSweep, type SweepFile, type RunRecord } from './folder.js';
+export { sweepStatus, summaryLine, type SweepStatus, type RunStatus, type RunState } from './status.js';
+export { runLocal, type LocalResult } from './executors/local.js';
+export { parseScontrol, parseTaskIds } from './executors/slurm.js';
+
+export interface SweepOptions extends SpecFlags, SlurmOptions {
+  out: string;
+  executor: 'local' | 'slurm';
+  workers?: number;
+  retryFailed?: boolean;
+  dryRun?: boolean;
+  quiet?: boolean;
+  backend?: string;
+  threads: number;
+  device: string;
+  /** Seconds per run for the local executor (Slurm gets `time` as given). */
+  timeLimitS?: number;
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+
+function engineArgs(o: SweepOptions): string[] {
+  return [...(o.backend ? ['--backend', o.backend] : []), '--threads', String(o.threads), '--device', o.device];
+}
+
+/** Results and report from the folder as it is now. */
+export async function writeReport(dir: string, sweep = readSweep(dir), status?: SweepStatus) {
+  const st = status ?? (await sweepStatus(dir, sweep));
+  const rows = collectResults(dir, sweep, st);
+  writeFileAtomic(paths.results(dir), resultsCsv(sweep, rows));
+  const curves = new Map(sweep.runs.map((r) => [r.name, readCurves(dir, r.name)]));
+  writeFileAtomic(paths.report(dir), reportHtml(dir, sweep, rows, st, curves));
+  return { results: paths.results(dir), report: paths.report(dir), status: st };
+}
+
+/** `disentangle sweep …`: returns the exit code (0 all done or submitted, 1 some failed, 130/143 stopped). */
+export async function sweepCommand(o: SweepOptions): Promise<number> {
+  const dir = o.out;
+  let spec;
+  if (hasSpecFlags(o)) spec = specFromFlags(o);
+  else if (existsSync(paths.sweep(dir))) spec = readSweep(dir).spec;
+  else
+    throw new UserError(
+      'give a sweep: --config FILE with --grid key=v1,v2 … (or --spec FILE), or --out an existing sweep folder alone to continue it',
+    );
+  const runs = await expandSpec(spec);
+  const engine = {
+    backend: o.backend ?? process.env.DISENTANGLE_BACKEND ?? 'auto',
+    threads: o.threads,
+    device: o.device,
+  };
+  const workers = o.workers ?? Math.max(1, Math.floor(availableParallelism() / o.threads));
+  if (o.dryRun) return dryRun(dir, runs, o, workers);
+  if (o.executor === 'slurm') requireSbatch();
+  const { sweep, created } = openSweepFolder(dir, spec, runs, engine);
+  const lock = lockFolder(dir, `sweep --executor ${o.executor}`, {
+    file: 'sweep.lock',
+    hint: `wait for it to end, or stop it (Ctrl-C there, or \`disentangle sweep --out ${dir} --cancel\`)`,
+  });
+  if (!created && (sweep.engine.backend !== engine.backend || sweep.engine.threads !== engine.threads))
+    log(
+      `note: ${dir} was started with backend ${sweep.engine.backend}, ${sweep.engine.threads} thread(s); continuing with ${engine.backend}, ${engine.threads}`,
+    );
+  try {
+    const status = await sweepStatus(dir, sweep);
+    const slurmBusy = status.runs.filter((r) => r.busy && r.job);
+    if (status.scheduler === 'unreachable' && slurmBusy.length)
+      throw new UserError(
+        `${slurmBusy.length} run(s) of ${dir} were submitted to Slurm (task ${slurmBusy[0].job}, …) and the scheduler ` +
+          `cannot be asked now (no scontrol here, or the controller is down): run this where Slurm answers; if those ` +
+          `jobs are gone for good, move ${dir}/slurm/jobs.jsonl away`,
+      );
+    if (o.executor === 'local' && slurmBusy.length)
+      throw new UserError(
+        `${slurmBusy.length} run(s) of ${dir} are queued or running on Slurm (task ${slurmBusy[0].job}, …): wait for them, ` +
+          `or cancel them with \`disentangle sweep --out ${dir} --cancel\`, before running the sweep here`,
+      );
+    const todo = status.runs.filter(
+      (r) => !r.busy && (r.state === 'pending' || (o.retryFailed && (r.state === 'failed' || r.state === 'lost'))),
+    );
+    const busy = status.runs.filter((r) => r.busy);
+    log(
+      `sweep ${dir}: ${summaryLine(status)}; ${todo.length} to ${o.executor === 'slurm' ? 'submit' : 'run'}` +
+        (busy.length ? ` (${busy.length} already queued or running elsewhere)` : ''),
+    );
+    const failedLeft = status.runs.filter((r) => r.state === 'failed' || r.state === 'lost').length;
+    if (!todo.length) {
+      if (o.executor === 'local' && !busy.length) await writeReport(dir, sweep);
+      if (failedLeft && !o.retryFailed) log(`${failedLeft} failed: run again with --retry-failed to resume them`);
+      return failedLeft && !busy.length ? 1 : 0;
+    }
+    const names = todo.map((r) => r.name);
+    if (o.executor === 'slurm') {
+      const sub = await submit(dir, names, engineArgs(o), o);
+      console.log(
+        `submitted ${names.length} run(s) as Slurm job array ${sub.job}${o.parallel ? ` (${o.parallel} at a time)` : ''}; ` +
+          `follow with \`disentangle sweep status ${dir}\`, then \`disentangle sweep report ${dir}\``,
+      );
+      return 0;
+    }
+    const r = await runLocal(dir, sweep, names, {
+      workers,
+      engineArgs: engineArgs(o),
+      quiet: o.quiet,
+      timeLimitS: o.timeLimitS,
+    });
+    const after = await writeReport(dir, sweep);
+    const failed = after.status.counts.failed + after.status.counts.lost;
+    console.log(`${dir}: ${summaryLine(after.status)}; results in ${after.results}, report in ${after.report}`);
+    if (r.signal) {
+      log(`stopped: run the same command again to continue (${r.stopped.length} run(s) resume from their checkpoints)`);
+      return r.signal === 'SIGINT' ? 130 : 143;
+    }
+    if (failed) log(`${failed} run(s) failed (see the report); --retry-failed resumes them`);
+    return failed ? 1 : 0;
+  } finally {
+    lock.release();
+  }
+}
+
+function dryRun(dir: string, runs: Awaited<ReturnType<typeof expandSpec>>, o: SweepOptions, workers: number): number {
+  const keys = runs.length ? Object.keys(runs[0].values) : [];
+  console.log(
+    `${runs.length} run(s), each config valid; executor ${o.executor}` +
+      (o.executor === 'local' ? ` with ${workers} worker(s)` : '') +
+      `; folder ${dir}${existsSync(paths.sweep(dir)) ? ' (exists: finished runs would be skipped)' : ''}`,
+  );
+  for (const r of runs)
+    console.log(
+      `  ${String(r.id).padStart(3)}  ${r.name}` +
+        (keys.length
+          ? `   (${keys.map((k) => `${k}=${JSON.stringify(r.values[k])}`).join(', ')}, seed ${r.seed})`
+          : ''),
+    );
+  if (o.executor === 'slurm') {
+    console.log('\nslurm/array.sbatch would be:\n');
+    console.log(arrayScript(dir, `${dir}/slurm/tasks-K.txt`, runs.length, engineArgs(o), o));
+  }
+  console.log('nothing was written (--dry-run)');
+  return 0;
+}
+
+/** `--cancel`: cancel the sweep's Slurm jobs and stop its local pool; everything stays resumable. */
+export async function cancelSweep(dir: string): Promise<number> {
+  const sweep = readSweep(dir);
+  const status = await sweepStatus(dir, sweep);
+  const jobs = [...new Set(status.runs.filter((r) => r.busy && r.job).map((r) => r.job!.split('_')[0]))];
+  let did = false;
+  if (jobs.length) {
+    const n = status.runs.filter((r) => r.busy && r.job).length;
+    const complaint = cancelJobs(jobs);
+    console.log(
+      `cancelled Slurm job array ${jobs.join(', ')} (${n} run(s) queued or running)${complaint ? `: ${complaint}` : ''}`,
+    );
+    did = true;
+  }
+  const lock = readLock(dir, 'sweep.lock');
+  if (lock && lock.host === hostname() && pidAlive(lock.pid) && lock.pid !== process.pid) {
+    process.kill(lock.pid, 'SIGTERM');
+    console.log(
+      `asked the sweep command working on ${dir} (pid ${lock.pid}) to stop; its workers write their checkpoints`,
+    );
+    did = true;
+  } else if (lock && lock.host !== hostname()) {
+    console.log(`${dir} is locked by a sweep command on ${lock.host} (pid ${lock.pid}): stop it there`);
+  }
+  if (!did) console.log(`nothing to cancel: no run of ${dir} is queued or running`);
+  else console.log('the next `disentangle sweep` command on this folder continues the stopped runs');
+  return 0;
+}
+
+export function statusText(s: SweepStatus, sweep: SweepFile): string {
+  const w = Math.max(...sweep.runs.map((r) => r.name.length), 4);
+  const lines = s.runs.map(
+    (r) => `${r.name.padEnd(w)}  ${r.state.padEnd(7)}  ${`${r.step}/${r.steps}`.padStart(11)}  ${r.detail}`,
+  );
+  const sched = s.scheduler === 'unreachable' ? ' (Slurm cannot be asked now: states from the run folders only)' : '';
+  return [`${'run'.padEnd(w)}  state    ${'step'.padStart(11)}  detail`, ...lines, `${summaryLine(s)}${sched}`].join(
+    '\n',
+  );
+}
