@@ -10,7 +10,7 @@ import { scheduleSchema, scheduleValue } from './schedules.js';
 import { makePrior, priorSchema } from '../priors/index.js';
 import { latentDistribution, type LatentName } from '../nn/index.js';
 import { Rng } from '../util/rng.js';
-import { adam } from '../engine/index.js';
+import { adam } from '../engine/adam.js';
 import {
   covariance,
   klMean,

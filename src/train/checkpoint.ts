@@ -23,12 +23,12 @@ export interface CheckpointManifest {
   loss: number;
 }
 
-export function saveCheckpoint(
-  dir: string,
+/** The checkpoint's two files as bytes (no I/O): what saveCheckpoint writes, and what the web page downloads. */
+export function encodeCheckpoint(
   step: number,
   loss: number,
   tensors: Array<{ name: string; shape: number[]; data: Float32Array }>,
-): void {
+): { file: string; bin: Uint8Array; manifest: CheckpointManifest } {
   const total = tensors.reduce((a, t) => a + t.data.length, 0);
   const buf = new Float32Array(total);
   let off = 0;
@@ -37,7 +37,6 @@ export function saveCheckpoint(
     off += t.data.length;
   }
   const file = `ckpt-${step}.bin`;
-  writeFileAtomic(join(dir, file), new Uint8Array(buf.buffer));
   const manifest: CheckpointManifest = {
     format: 'disentangle-checkpoint-1',
     step,
@@ -45,6 +44,17 @@ export function saveCheckpoint(
     loss,
     tensors: tensors.map(({ name, shape }) => ({ name, shape })),
   };
+  return { file, bin: new Uint8Array(buf.buffer), manifest };
+}
+
+export function saveCheckpoint(
+  dir: string,
+  step: number,
+  loss: number,
+  tensors: Array<{ name: string; shape: number[]; data: Float32Array }>,
+): void {
+  const { file, bin, manifest } = encodeCheckpoint(step, loss, tensors);
+  writeFileAtomic(join(dir, file), bin);
   writeFileAtomic(join(dir, 'checkpoint.json'), JSON.stringify(manifest, null, 1));
   for (const f of readdirSync(dir)) if (/^ckpt-\d+\.bin$/.test(f) && f !== file) rmSync(join(dir, f), { force: true });
 }

@@ -16,7 +16,7 @@ import {
 import { createFramework, type Framework } from '../frameworks/index.js';
 import { parseLoss, withReduction, type ReconstructionLoss } from '../losses/index.js';
 import { makeModel, type EncoderDecoder } from '../nn/index.js';
-import { adam } from '../engine/index.js';
+import { adam } from '../engine/adam.js';
 import { validateConfig, type RunConfig } from '../config/index.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
@@ -48,8 +48,8 @@ function isRunDir(dir: string): boolean {
   return existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'train.jsonl'));
 }
 
-/** Build the run's objects from a validated config (fresh weights from the seed). */
-function assemble(dir: string, config: RunConfig): Run {
+/** Build the run's objects from a validated config (fresh weights from the seed). Also used by the web page. */
+export function assemble(dir: string, config: RunConfig): Run {
   const { name: dsName, ...dsParams } = config.dataset;
   const dataset = createDataset(dsName, dsParams);
   const rng = new Rng(config.train.seed);
@@ -87,7 +87,7 @@ function assemble(dir: string, config: RunConfig): Run {
   };
 }
 
-function trainableVariables(run: Run): tf.Variable[] {
+export function trainableVariables(run: Run): tf.Variable[] {
   return [...run.model.encoderVariables, ...run.model.decoderVariables, ...(run.framework.extraVariables?.() ?? [])];
 }
 
@@ -96,11 +96,11 @@ function savedVariables(run: Run): tf.Variable[] {
   return [...trainableVariables(run), ...(run.framework.stateVariables?.() ?? [])];
 }
 
-function checkpointTensors(run: Run): Array<{ name: string; shape: number[]; data: Float32Array }> {
+export function checkpointTensors(run: Run): Array<{ name: string; shape: number[]; data: Float32Array }> {
   return savedVariables(run).map((v, i) => ({ name: `var${i}`, shape: v.shape, data: v.dataSync() as Float32Array }));
 }
 
-async function optimizerTensors(run: Run) {
+export async function optimizerTensors(run: Run) {
   const weights = await run.optimizer.getWeights();
   return weights.map((w, i) => ({
     name: `opt${i}:${w.name}`,
@@ -179,12 +179,49 @@ export async function openRun(dir: string): Promise<Run> {
 
 const stepSeed = (seed: number, step: number) => new Rng(`${seed}:noise:${step}`).seed32();
 
+/**
+ * One optimisation step at `run.step`: its batch and noise are functions of (seed, step), so any caller — the
+ * CLI's loop or the web page — takes the same step. Does not advance `run.step` (the caller does, once it
+ * accepts the result: a non-finite loss stops the CLI's run at the step that failed).
+ */
+export function trainStep(
+  run: Run,
+  vars: tf.Variable[] = trainableVariables(run),
+): { loss: number; terms: Record<string, number>; extra: Record<string, number> } {
+  const { batchSize, seed, pairK } = run.config.train;
+  const step = run.step;
+  const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, new Rng(`${seed}:batch:${step}`), pairK);
+  const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
+    number,
+    number,
+    number,
+    number,
+  ]);
+  const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeed(seed, step) };
+  let terms: Record<string, number> = {};
+  const cost = run.optimizer.minimize(
+    () => {
+      const out = run.framework.loss(ctx);
+      // keep the terms out of the tape's tidy so we can read them after the step
+      terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
+      return out.loss;
+    },
+    true,
+    vars,
+  )!;
+  const loss = cost.dataSync()[0];
+  cost.dispose();
+  const extra = run.framework.afterStep?.(ctx) ?? {};
+  x.dispose();
+  return { loss, terms, extra };
+}
+
 /** Train until the configured number of steps (or `stopAfter`). Returns the last loss. */
 export async function trainRun(
   run: Run,
   opts: TrainOptions = {},
 ): Promise<{ step: number; loss: number; stopped: boolean }> {
-  const { steps, batchSize, seed, checkpointEvery, logEvery, pairK } = run.config.train;
+  const { steps, checkpointEvery, logEvery } = run.config.train;
   const vars = trainableVariables(run);
   const bar = new ProgressBar({ total: steps, start: run.step, label: 'train', unit: 'step', quiet: opts.quiet });
   const logPath = join(run.dir, 'train.jsonl');
@@ -205,29 +242,9 @@ export async function trainRun(
   while (run.step < steps) {
     if (opts.stopAfter !== undefined && done >= opts.stopAfter) return { step: run.step, loss, stopped: true };
     const step = run.step;
-    const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, new Rng(`${seed}:batch:${step}`), pairK);
-    const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
-      number,
-      number,
-      number,
-      number,
-    ]);
-    const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeed(seed, step) };
-    let terms: Record<string, number> = {};
-    const cost = run.optimizer.minimize(
-      () => {
-        const out = run.framework.loss(ctx);
-        // keep the terms out of the tape's tidy so we can read them after the step
-        terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
-        return out.loss;
-      },
-      true,
-      vars,
-    )!;
-    loss = cost.dataSync()[0];
-    cost.dispose();
-    const extra = run.framework.afterStep?.(ctx) ?? {};
-    x.dispose();
+    const r = trainStep(run, vars);
+    loss = r.loss;
+    const { terms, extra } = r;
     if (!Number.isFinite(loss) || Object.values(terms).some((v) => !Number.isFinite(v))) {
       flushLog();
       const ck = loadCheckpoint(run.dir);

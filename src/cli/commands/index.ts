@@ -7,6 +7,7 @@ import { registerData } from './data.js';
 import { registerTrain } from './train.js';
 import { registerMetrics } from './metrics.js';
 import { registerDiagnose } from './diagnose.js';
+import { registerServe } from './serve.js';
 
 /**
  * Every CLI command, in the order `--help` lists them. A command module exports one
@@ -19,6 +20,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerTrain,
   registerMetrics,
   registerDiagnose,
+  registerServe,
   registerBench,
   registerBackends,
 ];

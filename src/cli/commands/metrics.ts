@@ -144,18 +144,28 @@ export async function evaluateRun(
     result.betavae_eval_accuracy = b.eval_accuracy;
   }
   const rounded = round(result);
+  const codes = [...Array(train.numCodes).keys()].map((j) => `z${j}`);
+  const factors = ds.factors.map((f) => f.name);
+  const mi = mig(train).mi;
+  // The matrices as plain data too (codes × factors, row-major), for the web page.
+  const matrix = (m: ArrayLike<number>) => ({ rows: codes, cols: factors, values: Array.from(m) });
   writeFileAtomic(
     join(dir, 'eval.json'),
     JSON.stringify(
-      { step: loaded.run.step, numTrain: train.n, numTest: test.n, seed: o.seed ?? 0, metrics: rounded },
+      {
+        step: loaded.run.step,
+        numTrain: train.n,
+        numTest: test.n,
+        seed: o.seed ?? 0,
+        metrics: rounded,
+        matrices: { mi: matrix(mi), ...(importance ? { importance: matrix(importance) } : {}) },
+      },
       null,
       2,
     ),
   );
-  const codes = [...Array(train.numCodes).keys()].map((j) => `z${j}`);
-  const factors = ds.factors.map((f) => f.name);
   const figs = [
-    heatmapSvg(mig(train).mi, train.numCodes, train.numFactors, {
+    heatmapSvg(mi, train.numCodes, train.numFactors, {
       title: 'mutual information (nats)',
       rowLabels: codes,
       colLabels: factors,
