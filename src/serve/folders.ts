@@ -3,8 +3,8 @@
  * the trainer, `evaluate` and sweeps write (config.json, train.jsonl, summary.json, eval.json, status.json,
  * metrics.jsonl, sweep.json, results.csv). Everything here only reads; a corrupt file becomes a message.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { idOf, type Root } from './paths.js';
 import { readTail } from './tail.js';
 import { parseCsv } from './csv.js';
@@ -68,6 +68,8 @@ export function scan(roots: readonly Root[]): { runs: RunSummary[]; sweeps: Swee
   const sweeps: SweepSummary[] = [];
   let visited = 0;
   let truncated = false;
+  // Symlinked folders are followed only inside their root, and each real folder once (no escapes, no loops).
+  const seen = new Set<string>();
   const walk = (root: Root, dir: string, depth: number, sweep?: string) => {
     if (visited++ > MAX_FOLDERS) {
       truncated = true;
@@ -94,13 +96,20 @@ export function scan(roots: readonly Root[]): { runs: RunSummary[]; sweeps: Swee
       if (e.startsWith('.') || e === 'node_modules') continue;
       const p = join(dir, e);
       try {
-        if (statSync(p).isDirectory()) walk(root, p, depth + 1, inSweep);
+        if (!statSync(p).isDirectory()) continue;
+        const real = realpathSync(p);
+        if (seen.has(real) || !(real === root.abs || real.startsWith(root.abs + sep))) continue;
+        seen.add(real);
+        walk(root, p, depth + 1, inSweep);
       } catch {
         /* vanished or unreadable: skip */
       }
     }
   };
-  for (const r of roots) walk(r, r.abs, 0);
+  for (const r of roots) {
+    seen.add(r.abs);
+    walk(r, r.abs, 0);
+  }
   for (const s of sweeps) s.runs = runs.filter((r) => r.sweep === s.id).length;
   return { runs, sweeps, truncated };
 }

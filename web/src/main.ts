@@ -86,3 +86,15 @@ window.addEventListener('hashchange', () => {
   if (view !== current) void route();
 });
 void route();
+
+/** For `disentangle bench web`: the CLI's step benchmark, run in a worker of this page. */
+(window as unknown as { __benchStep: unknown }).__benchStep = (o: unknown) =>
+  new Promise((resolve) => {
+    const w = new Worker(new URL('./workers/bench.worker.ts', import.meta.url), { type: 'module' });
+    w.onmessage = (ev) => {
+      w.terminate();
+      resolve(ev.data);
+    };
+    w.onerror = (ev) => resolve({ error: ev.message });
+    w.postMessage(o);
+  });
