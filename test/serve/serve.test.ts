@@ -203,6 +203,34 @@ describe('disentangle serve', () => {
   });
 });
 
+describe('disentangle serve --host', () => {
+  it('warns that a non-local address exposes the runs, and prints a URL that answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-host-'));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['bin/disentangle.js', 'serve', dir, '--host', '0.0.0.0', '--port', '0']);
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /open (http:\/\/\S+)/.exec(out);
+          if (m) ok(m[1]);
+        });
+        child.once('exit', (code) => fail(new Error(`serve exited with ${code}: ${err}`)));
+      });
+      expect(err).toMatch(/warning: listening on 0\.0\.0\.0: anyone who can reach this machine/);
+      expect(err).toMatch(/no run or sweep folders under/);
+      const r = await raw(url, '/api/index');
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body).runs).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
 describe('log and CSV readers', () => {
   it('reads a missing log as empty', () => {
     expect(readTail('/nonexistent/train.jsonl', 0)).toMatchObject({ records: [], next: 0 });

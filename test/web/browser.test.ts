@@ -5,7 +5,7 @@
  * failures stay under test-results/web/).
  */
 import { describe, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,22 +29,26 @@ interface PwSuite {
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-function runPlaywright(): { specs: PwSpec[]; problem?: string } {
+async function runPlaywright(): Promise<{ specs: PwSpec[]; problem?: string }> {
   if (!existsSync(chromium))
     return {
       specs: [],
       problem: `no Chromium at ${chromium}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`,
     };
   const report = join(mkdtempSync(join(tmpdir(), 'playwright-')), 'report.json');
-  const r = spawnSync(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=line,json'], {
+  // Asynchronously: this worker's event loop stays free to talk to vitest while the browser tests run.
+  const child = spawn(process.execPath, ['node_modules/@playwright/test/cli.js', 'test', '--reporter=line,json'], {
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
     stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 40 * 60_000,
+  });
+  const code = await new Promise<number | null>((done) => {
+    child.once('exit', (c) => done(c));
+    child.once('error', () => done(null));
   });
   if (!existsSync(report))
     return {
       specs: [],
-      problem: `Playwright wrote no report (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`,
+      problem: `Playwright wrote no report (exit ${code})`,
     };
   const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: PwSuite[]; errors?: Array<{ message?: string }> };
   const specs: PwSpec[] = [];
@@ -57,7 +61,7 @@ function runPlaywright(): { specs: PwSpec[]; problem?: string } {
   return { specs, problem: specs.length ? undefined : `Playwright ran no tests. ${global}` };
 }
 
-const { specs, problem } = runPlaywright();
+const { specs, problem } = await runPlaywright();
 
 describe('web page in Chromium (Playwright)', () => {
   if (problem)

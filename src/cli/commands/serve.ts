@@ -24,8 +24,8 @@ export function registerServe(program: Command): void {
         );
       const { runs, sweeps } = scan(roots);
       for (const r of roots) {
-        const n = runs.filter((x) => x.id.startsWith(`${r.id}/`) || x.id === r.id).length;
-        if (n === 0)
+        const mine = (x: { id: string }) => x.id === r.id || x.id.startsWith(`${r.id}/`);
+        if (!runs.some(mine) && !sweeps.some(mine))
           process.stderr.write(
             `note: no run or sweep folders under ${r.given} yet; the page shows them when they appear\n`,
           );
