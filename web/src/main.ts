@@ -30,6 +30,22 @@ const main = h('main');
 app.append(h('header', {}, h('a.brand', { href: '#/runs' }, 'disentangle'), nav), main);
 for (const v of views) nav.append(h('a', { href: `#/${v.id}`, 'data-view': v.id }, v.title));
 
+/** For `disentangle bench web`: when the first view was drawn, and the CLI's step benchmark in a worker of this page. */
+const bench = {
+  firstView: undefined as number | undefined,
+  step: (o: unknown) =>
+    new Promise((resolve) => {
+      const w = new Worker(new URL('./workers/bench.worker.ts', import.meta.url), { type: 'module' });
+      w.onmessage = (ev) => {
+        w.terminate();
+        resolve(ev.data);
+      };
+      w.onerror = (ev) => resolve({ error: ev.message });
+      w.postMessage(o);
+    }),
+};
+(window as unknown as { __bench: typeof bench }).__bench = bench;
+
 let unmount: (() => void) | void;
 let firstDrawn = false;
 let current = '';
@@ -71,7 +87,7 @@ async function route(): Promise<void> {
       if (firstDrawn) return;
       firstDrawn = true;
       performance.mark('first-view');
-      (window as unknown as { __firstView: number }).__firstView = performance.now();
+      bench.firstView = performance.now();
     },
     navigate(v, p = {}) {
       current = '';
@@ -86,15 +102,3 @@ window.addEventListener('hashchange', () => {
   if (view !== current) void route();
 });
 void route();
-
-/** For `disentangle bench web`: the CLI's step benchmark, run in a worker of this page. */
-(window as unknown as { __benchStep: unknown }).__benchStep = (o: unknown) =>
-  new Promise((resolve) => {
-    const w = new Worker(new URL('./workers/bench.worker.ts', import.meta.url), { type: 'module' });
-    w.onmessage = (ev) => {
-      w.terminate();
-      resolve(ev.data);
-    };
-    w.onerror = (ev) => resolve({ error: ev.message });
-    w.postMessage(o);
-  });

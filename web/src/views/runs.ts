@@ -81,7 +81,9 @@ export function mount(el: HTMLElement, ctx: ViewContext): () => void {
         );
       else if (!main.contains(curvesCard)) clear(main, curvesCard, runCard);
       if (!focused && runs.length) {
-        focused = [...runs].sort((a, b) => b.updated - a.updated)[0].id;
+        // The newest run that is not part of a sweep, else the newest of all.
+        const newest = [...runs].sort((a, b) => Number(!!a.sweep) - Number(!!b.sweep) || b.updated - a.updated);
+        focused = newest[0].id;
         overlay.add(focused);
       }
       drawList();

@@ -190,11 +190,16 @@ export function mount(el: HTMLElement, ctx: ViewContext): () => void {
       const color = PALETTE[k % PALETTE.length];
       const rs = groups.get(g)!.filter(({ r }) => typeof r[ui.y] === 'number');
       const xval = (r: Row) => (cats ? cats.indexOf(String(r[ui.x])) : (r[ui.x] as number));
+      // Groups side by side at each x (a small offset, in the axis's own scale), so their seeds do not hide each other.
+      const shift = gnames.length > 1 ? (k - (gnames.length - 1) / 2) * 0.012 : 0;
+      const xs = rs.map(({ r }) => xval(r));
+      const span = cats ? cats.length : Math.max(...xs) - Math.min(...xs) || 1;
+      const jitter = (x: number) => (logX ? x * 10 ** (shift * 0.5) : x + shift * span);
       series.push({
         name: ui.group ? `${ui.group} = ${g}` : g,
         color,
         kind: 'points',
-        points: rs.map(({ r }) => [xval(r), r[ui.y] as number]),
+        points: rs.map(({ r }) => [jitter(xval(r)), r[ui.y] as number]),
         payload: rs.map(({ r, i }) => ({ row: r, runId: d.runIds[i] })),
       });
       const byX = new Map<number, number[]>();
