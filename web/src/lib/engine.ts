@@ -37,7 +37,39 @@ export async function startBackend(name: PageBackend): Promise<string> {
   }
   if (!ok) throw new Error(`backend '${name}' is not available in this browser: choose wasm`);
   await tf.ready();
+  if (name !== 'cpu') await selfCheck(name);
   return tf.getBackend();
+}
+
+/**
+ * A small convolutional forward and backward pass on the chosen backend against tfjs's plain-JS reference:
+ * a browser's GPU path can compute wrong numbers (e.g. zeros on a software WebGPU adapter), and training on
+ * it would then look fine while learning nothing.
+ */
+async function selfCheck(name: PageBackend): Promise<void> {
+  const probe = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(
+        Array.from({ length: 2 * 8 * 8 * 2 }, (_, i) => Math.sin(i)),
+        [2, 8, 8, 2],
+      );
+      const w = tf.tensor4d(
+        Array.from({ length: 3 * 3 * 2 * 3 }, (_, i) => Math.cos(i)),
+        [3, 3, 2, 3],
+      );
+      const f = (wt: tf.Tensor) => tf.sum(tf.sigmoid(tf.conv2d(x, wt as tf.Tensor4D, 2, 'same')));
+      const [value, grad] = [f(w), tf.grad(f)(w)];
+      return [value.dataSync()[0], ...Array.from(grad.dataSync())];
+    });
+  const got = probe();
+  await tf.setBackend('cpu');
+  const want = probe();
+  await tf.setBackend(name);
+  const bad = got.findIndex((g, i) => !(Math.abs(g - want[i]) <= 1e-3 * (1 + Math.abs(want[i]))));
+  if (bad >= 0)
+    throw new Error(
+      `backend '${name}' computes wrong numbers in this browser (a convolution test gave ${got[bad]}, expected ${want[bad]}): choose wasm`,
+    );
 }
 
 export { tf };
