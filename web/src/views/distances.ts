@@ -3,6 +3,7 @@
  * matrices beside the ground truth, mean/std, rank correlation and verdict — computed in a worker by the same
  * analysis code as `disentangle analyze`, so the numbers equal `analyze --json` for the same settings.
  * Changing a parameter (XYSquares' spacing, the blur radius) recomputes at once.
+ * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
 import type { ViewContext } from '../main.js';
 import { clear, debounce, fmt, h, message } from '../ui/dom.js';

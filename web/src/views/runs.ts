@@ -3,6 +3,7 @@
  * shows its settings, progress, pictures, metrics during training (metrics.jsonl) and at the end (eval.json),
  * and its MI / DCI-importance matrices. Logs are polled once a second from the byte offset already read, so a
  * run that is training updates live; a half-written last line waits for its newline.
+ * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
 import type { ViewContext } from '../main.js';
 import { api, type LogChunk, type RunDetails, type RunSummary } from '../lib/api.js';

@@ -2,6 +2,7 @@
  * Sweeps: a sweep's results (results.csv, or assembled from its run folders while it runs) as a metric
  * against a swept parameter, every seed a point and the median drawn per group; group by another parameter,
  * filter by values; a point opens its run. Below, the median and interquartile range per group.
+ * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
 import type { ViewContext } from '../main.js';
 import { api, type SweepDetails, type SweepSummary } from '../lib/api.js';

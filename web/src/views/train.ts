@@ -3,6 +3,7 @@
  * backend (webgl / webgpu / cpu selectable), in a worker running the CLI trainer's own step. Live loss,
  * reconstructions and latent traversals; pause and continue; download the run folder as a .zip that
  * `disentangle evaluate` (and, if paused early, `train --resume`) accepts.
+ * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
 import { zipSync } from 'fflate';
 import type { ViewContext } from '../main.js';
