@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GroundTruthDataset } from '../data/types.js';
-import { adam } from '../engine/index.js';
+import { adam } from '../engine/adam.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 

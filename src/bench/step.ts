@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeModel } from '../nn/index.js';
-import { adam } from '../engine/index.js';
+import { adam } from '../engine/adam.js';
 import { Rng } from '../util/rng.js';
 
 /**

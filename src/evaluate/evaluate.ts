@@ -40,6 +40,8 @@ export async function evaluateRun(dir: string, o: EvaluateOptions = {}): Promise
 }
 
 function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: EvaluateOptions): void {
+  const codes = [...Array(loaded.run.config.model.z).keys()].map((j) => `z${j}`);
+  const factors = loaded.run.dataset.factors.map((f) => f.name);
   const record = {
     step: ev.step,
     numTrain: o.numTrain ?? scoreDefaults.numTrain,
@@ -47,10 +49,15 @@ function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: Eval
     seed: o.seed ?? scoreDefaults.seed,
     preset: o.preset ?? scoreDefaults.preset,
     metrics: ev.scores,
+    /** code × factor matrices by title (rows: codes, cols: factors), for pictures (the web page's runs view) */
+    matrices: Object.fromEntries(
+      ev.matrices.map((m) => [
+        m.title,
+        { rows: codes, cols: factors, values: Array.from(m.data, (v) => Math.round(v * 1e6) / 1e6) },
+      ]),
+    ),
   };
   writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(record, null, 2));
-  const codes = [...Array(loaded.run.config.model.z).keys()].map((j) => `z${j}`);
-  const factors = loaded.run.dataset.factors.map((f) => f.name);
   const figs = ev.matrices.map((m) =>
     heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: factors, min: 0 }),
   );

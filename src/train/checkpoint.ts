@@ -30,9 +30,14 @@ export interface CheckpointManifest {
   loss: number;
 }
 
-type NamedData = { name: string; shape: number[]; data: Float32Array };
+export type NamedData = { name: string; shape: number[]; data: Float32Array };
 
-export function saveCheckpoint(dir: string, step: number, loss: number, tensors: NamedData[]): void {
+/** A checkpoint as bytes (no files): the manifest and its binary, e.g. for the web page's downloaded run. */
+export function encodeCheckpoint(
+  step: number,
+  loss: number,
+  tensors: NamedData[],
+): { manifest: CheckpointManifest; file: string; bin: Uint8Array } {
   const total = tensors.reduce((a, t) => a + t.data.length, 0);
   const buf = new Float32Array(total);
   let off = 0;
@@ -41,7 +46,6 @@ export function saveCheckpoint(dir: string, step: number, loss: number, tensors:
     off += t.data.length;
   }
   const file = `ckpt-${step}.bin`;
-  writeFileAtomic(join(dir, file), new Uint8Array(buf.buffer));
   const manifest: CheckpointManifest = {
     format: 'disentangle-checkpoint-1',
     step,
@@ -49,6 +53,12 @@ export function saveCheckpoint(dir: string, step: number, loss: number, tensors:
     loss,
     tensors: tensors.map(({ name, shape }) => ({ name, shape })),
   };
+  return { manifest, file, bin: new Uint8Array(buf.buffer) };
+}
+
+export function saveCheckpoint(dir: string, step: number, loss: number, tensors: NamedData[]): void {
+  const { manifest, file, bin } = encodeCheckpoint(step, loss, tensors);
+  writeFileAtomic(join(dir, file), bin);
   writeFileAtomic(join(dir, 'checkpoint.json'), JSON.stringify(manifest, null, 1));
   for (const f of readdirSync(dir)) if (/^ckpt-\d+\.bin$/.test(f) && f !== file) rmSync(join(dir, f), { force: true });
 }
@@ -118,8 +128,8 @@ async function optimizerTensors(opt: tf.Optimizer, k: number): Promise<NamedData
   return out;
 }
 
-/** Write the run's checkpoint at its current step. */
-export async function saveRunCheckpoint(run: Run, loss: number): Promise<void> {
+/** Everything the run's checkpoint holds, as named arrays: variables, then every optimiser's slots. */
+export async function runCheckpointTensors(run: Run): Promise<NamedData[]> {
   const tensors: NamedData[] = savedVariables(run).map((v, i) => ({
     name: `var${i}`,
     shape: v.shape,
@@ -127,7 +137,12 @@ export async function saveRunCheckpoint(run: Run, loss: number): Promise<void> {
   }));
   const opts = runOptimizers(run);
   for (let k = 0; k < opts.length; k++) tensors.push(...(await optimizerTensors(opts[k], k)));
-  saveCheckpoint(run.dir, run.step, loss, tensors);
+  return tensors;
+}
+
+/** Write the run's checkpoint at its current step. */
+export async function saveRunCheckpoint(run: Run, loss: number): Promise<void> {
+  saveCheckpoint(run.dir, run.step, loss, await runCheckpointTensors(run));
 }
 
 /** Restore the run from its folder's checkpoint (if any); returns whether one was found. */

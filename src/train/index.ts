@@ -13,12 +13,14 @@ export {
   type OpenRun,
   type OpenOptions,
 } from './run-folder.js';
-export { trainRun, stepSeeds, type TrainOptions, type TrainResult } from './trainer.js';
+export { trainRun, trainStep, stepSeeds, type TrainOptions, type TrainResult, type StepOutput } from './trainer.js';
 export {
   saveCheckpoint,
   loadCheckpoint,
   saveRunCheckpoint,
   restoreRunCheckpoint,
+  runCheckpointTensors,
+  encodeCheckpoint,
   type CheckpointManifest,
 } from './checkpoint.js';
 export { writeModelPictures, reconstructionImages, traversalImages } from './pictures.js';

@@ -57,12 +57,54 @@ function watchSignals(quiet: boolean) {
   return state;
 }
 
+export interface StepOutput {
+  loss: number;
+  /** The framework's named loss terms (recon, kl, …). */
+  terms: Record<string, number>;
+  /** What the framework's own update after the step reports (FactorVAE's discriminator loss). */
+  extra: Record<string, number>;
+}
+
+/**
+ * One optimiser step of the run at `run.step` (the batch and the noise are functions of the run's seed and the
+ * step); does not advance `run.step`. The CLI's trainer and the web page's both step with this.
+ */
+export function trainStep(run: Run, vars: tf.Variable[]): StepOutput {
+  const { batchSize, seed, pairK, temporalRate } = run.config.train;
+  const step = run.step;
+  const batchRng = new Rng(`${seed}:batch:${step}`);
+  const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, batchRng, pairK, temporalRate);
+  const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
+    number,
+    number,
+    number,
+    number,
+  ]);
+  const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeeds(seed, step) };
+  let terms: Record<string, number> = {};
+  const cost = run.optimizer.minimize(
+    () => {
+      const out = run.framework.loss(ctx);
+      // read the terms inside the tape's tidy, so they can be logged after the step
+      terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
+      return out.loss;
+    },
+    true,
+    vars,
+  )!;
+  const loss = cost.dataSync()[0];
+  cost.dispose();
+  const extra = run.framework.afterStep?.(ctx) ?? {};
+  x.dispose();
+  return { loss, terms, extra };
+}
+
 /** Seeds of step `step`'s random ops, by label. */
 export const stepSeeds = (seed: number, step: number) => seedsFrom(new Rng(`${seed}:noise:${step}`));
 
 /** Train until the configured number of steps, a signal, or `stopAfter`. */
 export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<TrainResult> {
-  const { steps, batchSize, seed, checkpointEvery, logEvery, pairK, temporalRate } = run.config.train;
+  const { steps, checkpointEvery, logEvery } = run.config.train;
   const vars = trainableVariables(run);
   const bar = new ProgressBar({ total: steps, start: run.step, label: 'train', unit: 'step', quiet: opts.quiet });
   const logPath = join(run.dir, 'train.jsonl');
@@ -81,30 +123,9 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
         return { step: run.step, loss, stopped: true, signal: signals.signal };
       }
       const step = run.step;
-      const batchRng = new Rng(`${seed}:batch:${step}`);
-      const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, batchRng, pairK, temporalRate);
-      const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
-        number,
-        number,
-        number,
-        number,
-      ]);
-      const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeeds(seed, step) };
-      let terms: Record<string, number> = {};
-      const cost = run.optimizer.minimize(
-        () => {
-          const out = run.framework.loss(ctx);
-          // read the terms inside the tape's tidy, so they can be logged after the step
-          terms = Object.fromEntries(Object.entries(out.terms).map(([k, v]) => [k, v.dataSync()[0]]));
-          return out.loss;
-        },
-        true,
-        vars,
-      )!;
-      loss = cost.dataSync()[0];
-      cost.dispose();
-      const extra = run.framework.afterStep?.(ctx) ?? {};
-      x.dispose();
+      const out = trainStep(run, vars);
+      loss = out.loss;
+      const { terms, extra } = out;
       if (!Number.isFinite(loss) || Object.values(terms).some((v) => !Number.isFinite(v))) {
         const ck = loadCheckpoint(run.dir);
         throw new UserError(

@@ -116,6 +116,7 @@ export function lockFolder(dir: string, what: string, o: LockOptions = {}): Fold
       },
     };
     held.set(path, lock);
+    releaseOnExit();
     return lock;
   }
   throw new UserError(`could not take the lock of ${dir}: it changed hands while we tried; try again`);
@@ -129,6 +130,12 @@ function ageSeconds(path: string): number {
   }
 }
 
-process.on('exit', () => {
-  for (const lock of [...held.values()]) lock.release();
-});
+let exitHook = false;
+/** Release every lock this process holds when it exits (installed on the first lock, not at import). */
+function releaseOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const lock of [...held.values()]) lock.release();
+  });
+}

@@ -29,6 +29,31 @@ export function registerBench(program: Command): void {
   });
 
   bench
+    .command('web')
+    .description(
+      'the web page in Chromium: first view drawn after load, and the wasm training step in the page vs in Node',
+    )
+    .option('--batch <n>', 'batch size of the step', parsePositiveInteger, 64)
+    .option('--z <n>', 'latent size', parsePositiveInteger, 10)
+    .option('--channels <n>', 'image channels (64×64 images)', parsePositiveInteger, 1)
+    .option('--steps <n>', 'timed steps', parsePositiveInteger, 10)
+    .option('--warmup <n>', 'untimed warm-up steps', parsePositiveInteger, 3)
+    .option('--loads <n>', 'cold page loads per view (the median is reported)', parsePositiveInteger, 3)
+    .option('--json', 'last line is one JSON object')
+    .action(async (opts) => {
+      const { benchWeb } = await import('../../bench/web.js');
+      const r = await benchWeb(opts);
+      if (opts.json) console.log(JSON.stringify({ bench: 'web', ...r }));
+      else {
+        for (const [view, ms] of Object.entries(r.first_view_ms))
+          console.log(`first view (${view}): ${ms} ms after load (goal < ${r.first_view_goal_ms} ms)`);
+        console.log(
+          `wasm step, batch ${r.step.batch}: page ${r.step.browser_ms} ms, Node ${r.step.node_ms} ms: ${r.step.ratio}× (goal ≤ ${r.step.goal_ratio}×)`,
+        );
+      }
+    });
+
+  bench
     .command('data')
     .description('observations per second into training batches of 64, per dataset')
     .option('--json', 'last line is one JSON array')

@@ -8,6 +8,7 @@ import { registerTrain } from './train.js';
 import { registerMetrics } from './metrics.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerSweep } from './sweep.js';
+import { registerServe } from './serve.js';
 
 /**
  * Every CLI command, in the order `--help` lists them. A command module exports one
@@ -21,6 +22,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerMetrics,
   registerDiagnose,
   registerSweep,
+  registerServe,
   registerBench,
   registerBackends,
 ];
