@@ -15,14 +15,7 @@ export {
   type Verdict,
 } from './perceived.js';
 export { localVarianceStructure, type LocalVarianceReport, type LocalVarianceOptions } from './local-variance.js';
-export {
-  findPerturbation,
-  applyPerturbation,
-  applyUniformNoise,
-  perturbationField,
-  type Perturbation,
-  type PerturbationOptions,
-} from './perturbation.js';
+export { findPerturbation, type PerturbationOptions } from './perturbation.js';
 export {
   perceivedReportHtml,
   perceivedSection,

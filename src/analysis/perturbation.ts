@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GroundTruthDataset } from '../data/types.js';
+import type { Perturbation } from '../data/perturbed.js';
 import { adam } from '../engine/adam.js';
 import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
@@ -23,30 +24,6 @@ export interface PerturbationOptions {
   /** Weight of the magnitude-equalising term. */
   magnitudeWeight?: number;
   onProgress?: (step: number, total: number, objective: number) => void;
-}
-
-/** A learned factor-conditioned perturbation as plain data. */
-export interface Perturbation {
-  epsilon: number;
-  factorSizes: number[];
-  /** Observation size H·W·C. */
-  obsSize: number;
-  /** Per factor: size_k × obsSize table, row-major. */
-  embeddings: Float32Array[];
-  /** Objective value at the start and the end of the optimisation (mean off-diagonal cos²). */
-  alignmentBefore: number;
-  alignmentAfter: number;
-}
-
-/** m(w) for one factor vector, written into `out` (values in [−1, 1]). */
-export function perturbationField(p: Perturbation, factors: ArrayLike<number>, out: Float32Array, offset = 0): void {
-  const D = p.obsSize;
-  for (let i = 0; i < D; i++) out[offset + i] = 0;
-  p.embeddings.forEach((e, k) => {
-    const row = factors[k] * D;
-    for (let i = 0; i < D; i++) out[offset + i] += e[row + i];
-  });
-  for (let i = 0; i < D; i++) out[offset + i] = Math.tanh(out[offset + i]);
 }
 
 export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOptions): Perturbation {
@@ -130,57 +107,5 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
     embeddings,
     alignmentBefore: -first,
     alignmentAfter: -last,
-  };
-}
-
-/** A dataset wrapper x' = clip(x + ε·m(w), 0, 1) (or uniform-noise control when `noiseSeed` is given). */
-export function applyPerturbation(
-  ds: GroundTruthDataset,
-  p: Perturbation,
-  name = `${ds.name}+perturbed`,
-): GroundTruthDataset {
-  const D = p.obsSize;
-  const m = new Float32Array(D);
-  const f = new Int32Array(ds.factors.length);
-  return {
-    ...ds,
-    name,
-    params: { ...ds.params, perturbation: { epsilon: p.epsilon } },
-    stateSpace: ds.stateSpace,
-    factors: ds.factors,
-    obsShape: ds.obsShape,
-    size: ds.size,
-    renderInto(index, out, offset) {
-      ds.renderInto(index, out, offset);
-      ds.stateSpace.toFactors(index, f);
-      perturbationField(p, f, m, 0);
-      for (let i = 0; i < D; i++) {
-        const v = out[offset + i] + p.epsilon * m[i];
-        out[offset + i] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
-    },
-  };
-}
-
-/** The matched control: x + U[−ε, ε] i.i.d. per pixel, fixed per observation index (seeded), clipped. */
-export function applyUniformNoise(
-  ds: GroundTruthDataset,
-  epsilon: number,
-  seed = 0,
-  name = `${ds.name}+noise`,
-): GroundTruthDataset {
-  const D = ds.obsShape[0] * ds.obsShape[1] * ds.obsShape[2];
-  return {
-    ...ds,
-    name,
-    params: { ...ds.params, noise: { epsilon, seed } },
-    renderInto(index, out, offset) {
-      ds.renderInto(index, out, offset);
-      const r = new Rng(`${seed}:${index}`);
-      for (let i = 0; i < D; i++) {
-        const v = out[offset + i] + epsilon * (2 * r.uniform() - 1);
-        out[offset + i] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
-    },
   };
 }

@@ -20,3 +20,11 @@ export { sampleTemporalPairs, temporalStepProbabilities } from './temporal.js';
 export { TableDataset, labelsFromValues, type ImageSource } from './loaders/table.js';
 export { dataDir } from './loaders/common.js';
 export { readNpz, writeNpz, type NdArray } from './formats/npz.js';
+export {
+  applyPerturbation,
+  applyUniformNoise,
+  perturbationField,
+  savePerturbation,
+  loadPerturbation,
+  type Perturbation,
+} from './perturbed.js';

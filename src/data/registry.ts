@@ -24,7 +24,9 @@ export const datasets = new Registry<DatasetDefinition>('dataset', ' (see `disen
   .add('mpi3d', () => import('./loaders/mpi3d.js').then((m) => m.mpi3d))
   .add('smallnorb', () => import('./loaders/smallnorb.js').then((m) => m.smallnorb))
   .add('cars3d', () => import('./loaders/cars3d.js').then((m) => m.cars3d))
-  .add('byo', () => import('./loaders/byo.js').then((m) => m.byo));
+  .add('byo', () => import('./loaders/byo.js').then((m) => m.byo))
+  // another dataset seen through a perturbation (Zietlow et al.)
+  .add('perturbed', () => import('./perturbed.js').then((m) => m.perturbed));
 
 /** Build dataset `name` from its parameters (validated by its schema; a UserError names a bad key). */
 export async function createDataset(name: string, params: Record<string, unknown> = {}): Promise<GroundTruthDataset> {

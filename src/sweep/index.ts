@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { openSweepFolder, paths, readSweep, type SweepFile } from './folder.js';
 import { lockFolder, pidAlive, readLock } from '../util/lock.js';
-import { expandSpec } from './spec.js';
+import { expandSpec, type SweepSpec } from './spec.js';
 import { hasSpecFlags, specFromFlags, type SpecFlags } from './input.js';
 import { sweepStatus, summaryLine, type SweepStatus } from './status.js';
 import { collectResults, readCurves, resultsCsv } from './results.js';
@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 
 export { runOne, nameFromTaskList } from './run-one.js';
 export { expandSpec, specDifference, gridText, type SweepSpec, type ExpandedRun } from './spec.js';
-export { specFromFlags, readSpecFile, parseSeeds } from './input.js';
+export { specFromFlags, specFromObject, readSpecFile, readDataFile, parseSeeds } from './input.js';
 export { readSweep, type SweepFile, type RunRecord } from './folder.js';
 export { sweepStatus, summaryLine, type SweepStatus, type RunStatus, type RunState } from './status.js';
 export { runLocal, type LocalResult } from './executors/local.js';
@@ -28,6 +28,8 @@ export { parseScontrol, parseTaskIds } from './executors/slurm.js';
 
 export interface SweepOptions extends SpecFlags, SlurmOptions {
   out: string;
+  /** The sweep itself (library callers, e.g. experiments), instead of the command line's spec flags. */
+  sweepSpec?: SweepSpec;
   executor: 'local' | 'slurm';
   workers?: number;
   retryFailed?: boolean;
@@ -60,7 +62,8 @@ export async function writeReport(dir: string, sweep = readSweep(dir), status?: 
 export async function sweepCommand(o: SweepOptions): Promise<number> {
   const dir = o.out;
   let spec;
-  if (hasSpecFlags(o)) spec = specFromFlags(o);
+  if (o.sweepSpec) spec = o.sweepSpec;
+  else if (hasSpecFlags(o)) spec = specFromFlags(o);
   else if (existsSync(paths.sweep(dir))) spec = readSweep(dir).spec;
   else
     throw new UserError(

@@ -43,19 +43,23 @@ function parseEvaluate(raw: unknown, where: string): EvalConfig {
 
 /** A spec file → a spec (its `config` path is read relative to the file). */
 export function readSpecFile(path: string): SweepSpec {
-  const parsed = fileSchema.safeParse(readDataFile(path, 'sweep spec'));
-  if (!parsed.success) throw new UserError(formatZodError(`sweep spec ${path}`, parsed.error, fileSchema));
+  return specFromObject(readDataFile(path, 'sweep spec'), dirname(path), `sweep spec ${path}`);
+}
+
+/** A spec as written in a file (or in an experiment) → a spec; `config` paths are relative to `dir`. */
+export function specFromObject(raw: unknown, dir: string, where: string): SweepSpec {
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new UserError(formatZodError(where, parsed.error, fileSchema));
   const f = parsed.data;
-  if (f.config && f.base)
-    throw new UserError(`sweep spec ${path}: give 'config' (a file) or 'base' (inline), not both`);
-  const base = f.config ? readBaseConfig(resolve(dirname(path), f.config)) : (f.base ?? {});
+  if (f.config && f.base) throw new UserError(`${where}: give 'config' (a file) or 'base' (inline), not both`);
+  const base = f.config ? readBaseConfig(resolve(dir, f.config)) : (f.base ?? {});
   const axes: Axis[] = [...Object.entries(f.grid).map(([k, v]) => ({ [k]: v })), ...f.zip];
   return {
     base,
     set: f.set,
     axes,
     seeds: f.seeds === undefined ? defaultSeeds(base) : typeof f.seeds === 'number' ? range(f.seeds) : f.seeds,
-    evaluate: parseEvaluate(f.evaluate, `sweep spec ${path}: 'evaluate'`),
+    evaluate: parseEvaluate(f.evaluate, `${where}: 'evaluate'`),
   };
 }
 

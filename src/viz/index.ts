@@ -4,6 +4,7 @@ export {
   heatmapSvg,
   barChartSvg,
   lineChartSvg,
+  scatterSvg,
   colourRamp,
   fmtNum,
   type HeatmapOptions,

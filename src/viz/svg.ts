@@ -240,3 +240,59 @@ export function lineChartSvg(
   parts.push('</svg>');
   return parts.join('');
 }
+
+/** A scatter plot of (x, y) points coloured by a small integer class (e.g. latent codes coloured by a factor). */
+export function scatterSvg(
+  x: number[],
+  y: number[],
+  cls: number[],
+  o: { title?: string; xLabel?: string; yLabel?: string; size?: number } = {},
+): string {
+  const S = o.size ?? 320,
+    left = 50,
+    top = o.title ? 26 : 10,
+    bottom = 34;
+  const finite = (v: number[]) => v.filter(Number.isFinite);
+  const range = (v: number[]) => {
+    const f = finite(v);
+    const lo = f.length ? Math.min(...f) : 0,
+      hi = f.length ? Math.max(...f) : 1;
+    return hi > lo ? [lo, hi] : [lo - 0.5, hi + 0.5];
+  };
+  const [xlo, xhi] = range(x),
+    [ylo, yhi] = range(y);
+  const px = (v: number) => left + ((v - xlo) / (xhi - xlo)) * S;
+  const py = (v: number) => top + S - ((v - ylo) / (yhi - ylo)) * S;
+  const classes = [...new Set(cls)].sort((a, b) => a - b);
+  const w = left + S + 90,
+    h = top + S + bottom;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
+  ];
+  if (o.title) parts.push(`<text x="${left}" y="16" font-size="12" font-weight="bold">${esc(o.title)}</text>`);
+  parts.push(`<rect x="${left}" y="${top}" width="${S}" height="${S}" fill="none" stroke="#999"/>`);
+  parts.push(
+    `<text x="${left}" y="${top + S + 12}">${esc(fmtNum(xlo))}</text><text x="${left + S}" y="${top + S + 12}" text-anchor="end">${esc(fmtNum(xhi))}</text>`,
+    `<text x="${left - 4}" y="${top + S}" text-anchor="end">${esc(fmtNum(ylo))}</text><text x="${left - 4}" y="${top + 8}" text-anchor="end">${esc(fmtNum(yhi))}</text>`,
+  );
+  if (o.xLabel)
+    parts.push(`<text x="${left + S / 2}" y="${top + S + 26}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  if (o.yLabel)
+    parts.push(
+      `<text x="14" y="${top + S / 2}" transform="rotate(-90 14 ${top + S / 2})" text-anchor="middle">${esc(o.yLabel)}</text>`,
+    );
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
+    const col = palette[classes.indexOf(cls[i]) % palette.length];
+    parts.push(
+      `<circle cx="${px(x[i]).toFixed(1)}" cy="${py(y[i]).toFixed(1)}" r="2.2" fill="${col}" fill-opacity="0.6"/>`,
+    );
+  }
+  classes.slice(0, 20).forEach((c, k) => {
+    parts.push(
+      `<rect x="${left + S + 12}" y="${top + k * 14}" width="10" height="10" fill="${palette[k % palette.length]}"/><text x="${left + S + 26}" y="${top + k * 14 + 9}">${c}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}

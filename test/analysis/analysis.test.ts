@@ -98,8 +98,8 @@ describe('local variance structure', () => {
 });
 
 describe('adversarial perturbation (Zietlow et al.)', async () => {
-  const { findPerturbation, applyPerturbation, applyUniformNoise, perturbationField } =
-    await import('../../src/analysis/perturbation.js');
+  const { findPerturbation } = await import('../../src/analysis/perturbation.js');
+  const { applyPerturbation, applyUniformNoise, perturbationField } = await import('../../src/data/perturbed.js');
   it('is bounded by epsilon, depends on factors only, and entangles the local directions', () => {
     const ds = barsDataset(3, 5, 2, 2);
     const eps = 0.2;

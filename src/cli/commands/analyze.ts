@@ -11,11 +11,10 @@ import {
   perceivedReportHtml,
   perceivedSummary,
   findPerturbation,
-  applyPerturbation,
-  applyUniformNoise,
   traversalGridImage,
 } from '../../analysis/index.js';
-import { perturbationReportHtml, savePerturbation } from '../../analysis/perturbation-io.js';
+import { perturbationReportHtml } from '../../analysis/perturbation-io.js';
+import { applyPerturbation, applyUniformNoise, savePerturbation } from '../../data/index.js';
 import { ProgressBar } from '../../util/progress.js';
 import { UserError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';

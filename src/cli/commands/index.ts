@@ -8,6 +8,7 @@ import { registerTrain } from './train.js';
 import { registerMetrics } from './metrics.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerSweep } from './sweep.js';
+import { registerExperiment } from './experiment.js';
 import { registerServe } from './serve.js';
 
 /**
@@ -22,6 +23,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerMetrics,
   registerDiagnose,
   registerSweep,
+  registerExperiment,
   registerServe,
   registerBench,
   registerBackends,

@@ -26,6 +26,53 @@ export function parseTimeLimit(value: string): number {
   return s;
 }
 
+/** The options of everything that runs a sweep (`sweep`, `experiment run`): executor, Slurm, engine. */
+export function withExecutorOptions(cmd: Command): Command {
+  return withEngineOptions(
+    cmd
+      .addOption(
+        new Option('--executor <name>', 'where the runs go: local (a pool of processes) or slurm (job arrays)')
+          .choices(['local', 'slurm'])
+          .default('local'),
+      )
+      .option(
+        '--workers <n>',
+        'runs at once (local: processes, default cores ÷ threads; slurm: the array %P)',
+        parsePositiveInteger,
+      )
+      .option('--retry-failed', 'also resume the runs that failed (or were lost)')
+      .option('--dry-run', 'validate every run and print them; write nothing')
+      .option('--time <limit>', 'time limit per run (Slurm format: 90, 1:30:00, 2-00:00:00)', (v: string) => {
+        parseTimeLimit(v); // checked here, passed to Slurm as written
+        return v;
+      })
+      .option('--partition <name>', 'Slurm partition')
+      .option('--cpus-per-task <n>', 'Slurm CPUs per run (default: --threads)', parsePositiveInteger)
+      .option('--mem <size>', 'Slurm memory per run (e.g. 8G)')
+      .option('--gres <spec>', 'Slurm generic resources (e.g. gpu:1 with --device cuda)')
+      .option('--sbatch-arg <arg>', 'an extra #SBATCH line, repeatable (e.g. --sbatch-arg=--qos=short)', collect, [])
+      .option('--quiet', 'no progress display'),
+  );
+}
+
+/** Parsed executor flags → the sweep options they set. */
+export function executorOptions(opts: {
+  executor: string;
+  workers?: number;
+  time?: string;
+  sbatchArg: string[];
+  cpusPerTask?: number;
+  threads: number;
+}) {
+  const timeLimitS = opts.time ? parseTimeLimit(opts.time) : undefined;
+  return {
+    sbatchArgs: opts.sbatchArg,
+    cpusPerTask: opts.cpusPerTask ?? opts.threads,
+    parallel: opts.executor === 'slurm' ? opts.workers : undefined,
+    timeLimitS: opts.executor === 'local' ? timeLimitS : undefined,
+  };
+}
+
 export function registerSweep(program: Command): void {
   // Usage errors in these nested commands must reach runCli (exit 2) instead of exiting 1 on their own.
   const sweep = program
@@ -33,7 +80,7 @@ export function registerSweep(program: Command): void {
     .exitOverride()
     .description('a grid of runs × seeds, on this machine or on Slurm, resumable; status, results.csv and report.html');
 
-  withEngineOptions(
+  withExecutorOptions(
     sweep
       .command('run', { isDefault: true })
       .exitOverride()
@@ -54,42 +101,13 @@ export function registerSweep(program: Command): void {
       .option('--num-train <n>', 'observations for the train codes of each evaluation', parsePositiveInteger)
       .option('--num-test <n>', 'observations for the test codes of each evaluation', parsePositiveInteger)
       .requiredOption('--out <dir>', 'the sweep folder (new, or the one to continue)')
-      .addOption(
-        new Option('--executor <name>', 'where the runs go: local (a pool of processes) or slurm (job arrays)')
-          .choices(['local', 'slurm'])
-          .default('local'),
-      )
-      .option(
-        '--workers <n>',
-        'runs at once (local: processes, default cores ÷ threads; slurm: the array %P)',
-        parsePositiveInteger,
-      )
-      .option('--retry-failed', 'also resume the runs that failed (or were lost)')
-      .option('--dry-run', 'validate every run and print them; write nothing')
-      .option('--cancel', 'stop the sweep: cancel its Slurm jobs, stop its local pool (all stays resumable)')
-      .option('--time <limit>', 'time limit per run (Slurm format: 90, 1:30:00, 2-00:00:00)', (v: string) => {
-        parseTimeLimit(v); // checked here, passed to Slurm as written
-        return v;
-      })
-      .option('--partition <name>', 'Slurm partition')
-      .option('--cpus-per-task <n>', 'Slurm CPUs per run (default: --threads)', parsePositiveInteger)
-      .option('--mem <size>', 'Slurm memory per run (e.g. 8G)')
-      .option('--gres <spec>', 'Slurm generic resources (e.g. gpu:1 with --device cuda)')
-      .option('--sbatch-arg <arg>', 'an extra #SBATCH line, repeatable (e.g. --sbatch-arg=--qos=short)', collect, [])
-      .option('--quiet', 'no progress display'),
+      .option('--cancel', 'stop the sweep: cancel its Slurm jobs, stop its local pool (all stays resumable)'),
   ).action(async (opts) => {
     if (opts.cancel) {
       process.exitCode = await cancelSweep(opts.out);
       return;
     }
-    const timeLimitS = opts.time ? parseTimeLimit(opts.time) : undefined;
-    process.exitCode = await sweepCommand({
-      ...opts,
-      sbatchArgs: opts.sbatchArg,
-      cpusPerTask: opts.cpusPerTask ?? opts.threads,
-      parallel: opts.executor === 'slurm' ? opts.workers : undefined,
-      timeLimitS: opts.executor === 'local' ? timeLimitS : undefined,
-    });
+    process.exitCode = await sweepCommand({ ...opts, ...executorOptions(opts) });
   });
 
   sweep
