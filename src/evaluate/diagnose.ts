@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { loadRun, type LoadedRun } from '../train/index.js';
+import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { perLatentKl } from '../frameworks/index.js';
 import { factoredComponents, jacobianOrthogonality, sampleCodesAndFactors, mig } from '../metrics/index.js';
 import { renderObservations } from '../data/index.js';
@@ -27,6 +27,7 @@ export interface DiagnoseOptions {
 
 /** Diagnose the run in `dir`: `diagnose.json` and `diagnose.html` in the folder (holding its lock meanwhile). */
 export async function diagnoseRun(dir: string, o: DiagnoseOptions = {}) {
+  checkRunFolder(dir);
   const lock = lockFolder(dir, 'diagnose');
   try {
     const loaded = await loadRun(dir);

@@ -15,11 +15,12 @@ import {
   type CodeFactorMatrix,
   type ModelMetricDefinition,
 } from '../metrics/index.js';
-import { loadRun, type LoadedRun } from '../train/index.js';
+import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { heatmapSvg, htmlPage, htmlTable } from '../viz/index.js';
+import { evaluateDefaults } from './defaults.js';
 
 export interface EvaluateOptions {
   /** Metric names (default: every metric). */
@@ -33,7 +34,7 @@ export interface EvaluateOptions {
   preset?: EvalPresetName;
 }
 
-export const evaluateDefaults = { numTrain: 10000, numTest: 5000, seed: 0, preset: 'quick' as EvalPresetName };
+export { evaluateDefaults } from './defaults.js';
 
 export interface Evaluation {
   /** Flat scores, rounded to 6 decimals (the keys of eval.json's `metrics`). */
@@ -73,6 +74,7 @@ export async function evaluateLoaded(loaded: LoadedRun, o: EvaluateOptions = {})
 
 /** Score the run in `dir` and write `eval.json` and `eval.html` there (holding the folder's lock meanwhile). */
 export async function evaluateRun(dir: string, o: EvaluateOptions = {}): Promise<Evaluation> {
+  checkRunFolder(dir);
   const lock = lockFolder(dir, 'evaluate');
   try {
     const loaded = await loadRun(dir);

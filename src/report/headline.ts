@@ -37,14 +37,7 @@ export interface HeadlineOptions {
   log?: (msg: string) => void;
 }
 
-export const headlineDefaults = {
-  steps: 400,
-  batchSize: 32,
-  traversals: 16,
-  pairs: 20000,
-  seed: 0,
-  numTrainCodes: 2000,
-};
+export { headlineDefaults } from './defaults.js';
 
 const PUBLISHED_RANK: Record<string, Record<number, number>> = {
   mse: { 1: 1.0, 4: 0.85, 8: 0.58 },

@@ -20,6 +20,9 @@ export interface FolderLock {
   release(): void;
 }
 
+/** The lock file's name in a locked folder. */
+export const LOCK_FILE = '.lock';
+
 const held = new Map<string, FolderLock>();
 
 function alive(pid: number): boolean {
@@ -43,7 +46,7 @@ function readLock(path: string): LockInfo | null {
  * Take the lock of `dir` for `what` (e.g. 'train'), or throw a UserError naming its holder. Re-entrant within
  * one process (a second acquire of a held lock returns the same lock). Released on exit.
  */
-export function lockFolder(dir: string, what: string, file = '.lock'): FolderLock {
+export function lockFolder(dir: string, what: string, file = LOCK_FILE): FolderLock {
   const path = join(dir, file);
   const mine = held.get(path);
   if (mine) return mine;
@@ -58,7 +61,11 @@ export function lockFolder(dir: string, what: string, file = '.lock'): FolderLoc
     try {
       fd = openSync(path, 'wx');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`no folder at ${dir}`);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+        throw new UserError(`cannot write into ${dir} (${code}): it needs to be writable`);
+      if (code !== 'EEXIST') throw e;
       const other = readLock(path);
       if (other && other.host === info.host && !alive(other.pid)) {
         process.stderr.write(

@@ -2,14 +2,10 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import { readNpz, toFloat64, toInt32 } from '../../data/formats/npz.js';
-import {
-  computeArrayMetrics,
-  evalPresets,
-  metricNames,
-  parseMetricList,
-  type CodesAndFactors,
-} from '../../metrics/index.js';
-import { evaluateRun, evaluateDefaults } from '../../evaluate/index.js';
+import { metricNames, parseMetricList } from '../../metrics/registry.js';
+import { evalPresets } from '../../metrics/define.js';
+import type { CodesAndFactors } from '../../metrics/utils.js';
+import { evaluateDefaults } from '../../evaluate/defaults.js';
 import { UserError } from '../../util/errors.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
@@ -45,6 +41,7 @@ export function registerMetrics(program: Command): void {
     .option('--json', 'last line is one flat JSON object')
     .action(async (opts) => {
       const names = parseMetricList(opts.metrics, 'codes');
+      const { computeArrayMetrics } = await import('../../metrics/registry.js');
       const t0 = performance.now();
       const r = round((await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names)).scores);
       if (opts.json) console.log(JSON.stringify(r));
@@ -76,7 +73,10 @@ export function registerMetrics(program: Command): void {
       .option('--json', 'last line is one flat JSON object'),
   ).action(async (dir: string, opts) => {
     const names = parseMetricList(opts.metrics);
+    const { checkRunFolder } = await import('../../train/folder-checks.js');
+    checkRunFolder(dir);
     await startEngine(opts);
+    const { evaluateRun } = await import('../../evaluate/index.js');
     const { scores } = await evaluateRun(dir, {
       names,
       numTrain: opts.numTrain,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { runHeadline, headlineDefaults } from '../../report/index.js';
+import { headlineDefaults } from '../../report/defaults.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 /** The main job: analyse XYSquares, train two short β-VAEs, score them, write one HTML report. */
@@ -30,6 +30,7 @@ export function registerReport(program: Command): void {
       .option('--seed <n>', 'random seed', parseInteger, headlineDefaults.seed),
   ).action(async (opts) => {
     await startEngine(opts);
+    const { runHeadline } = await import('../../report/index.js');
     const path = await runHeadline({
       out: opts.out,
       steps: opts.steps,
