@@ -24,6 +24,8 @@ export interface TrainOptions {
   noPictures?: boolean;
   /** Handle SIGINT/SIGTERM by checkpointing and returning (default true). */
   handleSignals?: boolean;
+  /** Called after each step with the steps done and the step's loss (e.g. to report progress elsewhere). */
+  onStep?: (step: number, loss: number) => void;
   /** Called after each checkpoint is written (e.g. to score the model during training). */
   afterCheckpoint?: (run: Run) => Promise<void> | void;
 }
@@ -118,6 +120,7 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
         appendFileSync(logPath, JSON.stringify({ step: run.step, loss, ...terms, ...extra }) + '\n');
       bar.update(run.step, `loss ${loss.toFixed(2)}`);
       if (run.step % checkpointEvery === 0 || run.step === steps) await checkpoint();
+      opts.onStep?.(run.step, loss);
       // let signal handlers run between steps
       if (signals) await new Promise((r) => setImmediate(r));
     }
