@@ -41,6 +41,8 @@ export interface Evaluation {
   scores: Record<string, number>;
   matrices: CodeFactorMatrix[];
   step: number;
+  /** Things to tell the user (a factor left out of the metrics, …). */
+  warnings: string[];
 }
 
 const round = (r: Record<string, number>) =>
@@ -56,12 +58,15 @@ export async function evaluateLoaded(loaded: LoadedRun, o: EvaluateOptions = {})
   const codesNames = defs.filter((d) => d.kind === 'codes').map((d) => d.name);
   const scores: Record<string, number> = {};
   const matrices: CodeFactorMatrix[] = [];
+  const warnings: string[] = [];
   if (codesNames.length) {
     const train = sampleCodesAndFactors(ds, rep, o.numTrain ?? evaluateDefaults.numTrain, rng.fork('train'));
     const test = sampleCodesAndFactors(ds, rep, o.numTest ?? evaluateDefaults.numTest, rng.fork('test'));
-    const r = await computeArrayMetrics(train, test, codesNames);
+    const factorNames = ds.factors.map((f) => f.name);
+    const r = await computeArrayMetrics(train, test, codesNames, factorNames);
     Object.assign(scores, r.scores);
-    matrices.push(...r.matrices);
+    matrices.push(...r.matrices.map((m) => ({ ...m, colLabels: r.factors.map((k) => factorNames[k]) })));
+    warnings.push(...r.warnings);
   }
   const preset = evalPresets[o.preset ?? evaluateDefaults.preset];
   for (const d of defs.filter((d): d is ModelMetricDefinition => d.kind === 'model')) {
@@ -69,7 +74,7 @@ export async function evaluateLoaded(loaded: LoadedRun, o: EvaluateOptions = {})
     Object.assign(scores, r.scores);
     matrices.push(...(r.matrices ?? []));
   }
-  return { scores: round(scores), matrices, step: loaded.run.step };
+  return { scores: round(scores), matrices, step: loaded.run.step, warnings };
 }
 
 /** Score the run in `dir` and write `eval.json` and `eval.html` there (holding the folder's lock meanwhile). */
@@ -98,12 +103,13 @@ function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: Eval
     seed: o.seed ?? evaluateDefaults.seed,
     preset: o.preset ?? evaluateDefaults.preset,
     metrics: ev.scores,
+    ...(ev.warnings.length ? { warnings: ev.warnings } : {}),
   };
   writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(record, null, 2));
   const codes = [...Array(loaded.run.config.model.z).keys()].map((j) => `z${j}`);
   const factors = loaded.run.dataset.factors.map((f) => f.name);
   const figs = ev.matrices.map((m) =>
-    heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: factors, min: 0 }),
+    heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: m.colLabels ?? factors, min: 0 }),
   );
   writeFileAtomic(
     join(dir, 'eval.html'),

@@ -16,6 +16,8 @@ export interface CodeFactorMatrix {
   data: Float64Array;
   rows: number;
   cols: number;
+  /** Names of the columns, where they are not the dataset's factors in order (e.g. one was left out). */
+  colLabels?: string[];
 }
 
 export interface MetricResult {

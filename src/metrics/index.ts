@@ -2,7 +2,7 @@
  * Disentanglement metrics (metrics.md). The registry (`metrics`) names every metric and runs it; the
  * functions below are the metrics themselves, on plain arrays, for use as a library.
  */
-export { metrics, metricNames, parseMetricList, computeArrayMetrics } from './registry.js';
+export { metrics, metricNames, parseMetricList, computeArrayMetrics, type ArrayMetricsResult } from './registry.js';
 export {
   defineCodesMetric,
   defineModelMetric,
@@ -17,6 +17,9 @@ export {
 } from './define.js';
 export {
   checkCodes,
+  MIN_ROWS,
+  singleValuedFactors,
+  selectFactors,
   histogramDiscretize,
   discreteMutualInfo,
   discreteEntropy,

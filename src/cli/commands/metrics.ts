@@ -43,7 +43,9 @@ export function registerMetrics(program: Command): void {
       const names = parseMetricList(opts.metrics, 'codes');
       const { computeArrayMetrics } = await import('../../metrics/registry.js');
       const t0 = performance.now();
-      const r = round((await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names)).scores);
+      const result = await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names);
+      for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+      const r = round(result.scores);
       if (opts.json) console.log(JSON.stringify(r));
       else {
         for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(36)} ${v}`);
@@ -77,13 +79,14 @@ export function registerMetrics(program: Command): void {
     checkRunFolder(dir);
     await startEngine(opts);
     const { evaluateRun } = await import('../../evaluate/index.js');
-    const { scores } = await evaluateRun(dir, {
+    const { scores, warnings } = await evaluateRun(dir, {
       names,
       numTrain: opts.numTrain,
       numTest: opts.numTest,
       seed: opts.seed,
       preset: opts.preset,
     });
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     if (opts.json) console.log(JSON.stringify(scores));
     else {
       for (const [k, v] of Object.entries(scores)) console.log(`${k.padEnd(36)} ${v}`);
