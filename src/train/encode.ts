@@ -27,6 +27,16 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   }
   const [h, w, c] = run.dataset.obsShape;
   const zDim = run.config.model.z;
+  /** Codes or images of a finite model can still overflow: say so here, not deep inside a metric's algebra. */
+  const finite = (a: Float32Array, what: string) => {
+    const i = a.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0)
+      throw new UserError(
+        `the model of ${dir} (step ${run.step}) makes non-finite ${what} (${a[i]}): its weights have diverged. ` +
+          'Train it again with a lower learning rate (--lr)',
+      );
+    return a;
+  };
   const fw = run.framework;
   return {
     run,
@@ -47,10 +57,13 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
         out.set(codes.dataSync(), i * zDim);
         codes.dispose();
       }
-      return out;
+      return finite(out, 'codes');
     },
     decode(z, n) {
-      return tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(z, [n, zDim]))).dataSync() as Float32Array);
+      return finite(
+        tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(z, [n, zDim]))).dataSync() as Float32Array),
+        'images',
+      );
     },
     dispose: () => disposeRun(run),
   };
