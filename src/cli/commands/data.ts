@@ -32,11 +32,15 @@ function datasetLines(d: {
   shape: number[] | null;
   factors: Array<{ name: string; size: number }> | null;
   params: Record<string, unknown>;
+  required: string[];
+  optional: string[];
   needs?: string;
 }): string[] {
-  const params = Object.entries(d.params)
-    .map(([k, v]) => `${k}=${v === undefined ? '(required)' : JSON.stringify(v)}`)
-    .join(' ');
+  const params = [
+    ...d.required.map((k) => `${k}=… (required)`),
+    ...Object.entries(d.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+    ...d.optional.map((k) => `${k}=… (optional)`),
+  ].join(' ');
   return [
     `${d.name.padEnd(16)} ${(d.shape?.join('×') ?? 'from file').padEnd(9)} ${d.factors?.map((f) => `${f.name}(${f.size})`).join(' ') ?? 'factors from the file'}`,
     `${''.padEnd(16)} ${d.description}`,
@@ -55,7 +59,17 @@ export function registerData(program: Command): void {
       const cat = await datasetCatalogue();
       if (opts.json) {
         console.log(
-          JSON.stringify(cat.map(({ name, factors, shape, params, kind }) => ({ name, kind, factors, shape, params }))),
+          JSON.stringify(
+            cat.map(({ name, factors, shape, params, required, optional, kind }) => ({
+              name,
+              kind,
+              factors,
+              shape,
+              params,
+              required,
+              optional,
+            })),
+          ),
         );
         return;
       }
