@@ -14,6 +14,9 @@ import { startRun, trainRun, closeRun, loadRun, reconstructionImages, traversalI
 import { computeArrayMetrics, sampleCodesAndFactors, dci, mig as migFn } from '../metrics/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { lockFolder } from '../util/lock.js';
+import { prepareOutputFolder } from '../util/out-dir.js';
+import { reportOutput } from './defaults.js';
 import {
   barChartSvg,
   heatmapSvg,
@@ -59,6 +62,17 @@ interface TrainedSummary {
 
 export async function runHeadline(o: HeadlineOptions): Promise<string> {
   const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  // never into someone's folder; one report at a time per folder
+  prepareOutputFolder(o.out, reportOutput);
+  const lock = lockFolder(o.out, 'report');
+  try {
+    return await headline(o, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function headline(o: HeadlineOptions, log: (msg: string) => void): Promise<string> {
   const t0 = performance.now();
   const spacings = [8, 4, 1];
   const losses = ['mse', 'mse+box31@3969'];

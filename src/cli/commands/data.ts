@@ -17,8 +17,9 @@ export function parseIndexList(list: string, size: number): Float64Array {
     .filter(Boolean);
   if (!parts.length) throw new UserError(`--indices needs a comma-separated list of indices, got '${list}'`);
   return Float64Array.from(parts, (p) => {
-    const v = /^[+-]?\d+$/.test(p) ? Number(p) : NaN;
+    const v = Number(p);
     if (Number.isNaN(v)) throw new UserError(`--indices: '${p}' is not a number (give whole numbers, e.g. 0,17,42)`);
+    if (!Number.isInteger(v)) throw new UserError(`--indices: '${p}' is not a whole number`);
     if (!Number.isSafeInteger(v) || v < 0 || v >= size)
       throw new UserError(`--indices: index ${p} is out of range: valid indices are 0 … ${size - 1}`);
     return v;

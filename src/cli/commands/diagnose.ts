@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { lockFolder } from '../../util/lock.js';
 import { parseInteger, startEngine, withEngineOptions } from '../options.js';
 
 export function registerDiagnose(program: Command): void {
@@ -15,6 +16,7 @@ export function registerDiagnose(program: Command): void {
   ).action(async (dir: string, opts) => {
     const { checkRunFolder } = await import('../../train/folder-checks.js');
     checkRunFolder(dir);
+    lockFolder(dir, 'diagnose'); // refused before anything is loaded; diagnoseRun takes this same lock
     await startEngine(opts);
     const { diagnoseRun } = await import('../../evaluate/index.js');
     const r = await diagnoseRun(dir, { seed: opts.seed });

@@ -7,6 +7,7 @@ import { evalPresets } from '../../metrics/define.js';
 import type { CodesAndFactors } from '../../metrics/utils.js';
 import { evaluateDefaults } from '../../evaluate/defaults.js';
 import { UserError } from '../../util/errors.js';
+import { lockFolder } from '../../util/lock.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 function readCodes(path: string): CodesAndFactors {
@@ -77,6 +78,7 @@ export function registerMetrics(program: Command): void {
     const names = parseMetricList(opts.metrics);
     const { checkRunFolder } = await import('../../train/folder-checks.js');
     checkRunFolder(dir);
+    lockFolder(dir, 'evaluate'); // refused before anything is loaded; evaluateRun takes this same lock
     await startEngine(opts);
     const { evaluateRun } = await import('../../evaluate/index.js');
     const { scores, warnings } = await evaluateRun(dir, {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { headlineDefaults } from '../../report/defaults.js';
+import { headlineDefaults, reportOutput } from '../../report/defaults.js';
+import { checkOutputFolder } from '../../util/out-dir.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 /** The main job: analyse XYSquares, train two short β-VAEs, score them, write one HTML report. */
@@ -29,6 +30,7 @@ export function registerReport(program: Command): void {
       )
       .option('--seed <n>', 'random seed', parseInteger, headlineDefaults.seed),
   ).action(async (opts) => {
+    checkOutputFolder(opts.out, reportOutput);
     await startEngine(opts);
     const { runHeadline } = await import('../../report/index.js');
     const path = await runHeadline({

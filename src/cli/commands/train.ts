@@ -4,6 +4,7 @@ import { parseScalar, setPath } from '../../config/assignments.js';
 import type { OpenRun } from '../../train/index.js';
 import { UserError } from '../../util/errors.js';
 import { checkNewRunFolder, checkRunFolder } from '../../train/folder-checks.js';
+import { lockFolder } from '../../util/lock.js';
 import {
   collect,
   parseInteger,
@@ -86,6 +87,8 @@ export function registerTrain(program: Command): void {
             '(only --steps N, to extend it). Start a new run with --out to change settings',
         );
       checkRunFolder(opts.resume);
+      // the lock first: a second writer is refused before anything is loaded (openRun takes this same lock)
+      lockFolder(opts.resume, 'train --resume');
       await startEngine(opts);
       const { openRun, RunFinished } = await import('../../train/index.js');
       let run: OpenRun;
