@@ -109,10 +109,8 @@ export async function openRun(dir: string, o: OpenOptions = {}): Promise<OpenRun
     if (steps < done)
       throw new UserError(`--steps ${steps} is before the run's checkpoint (step ${done}): a run cannot be shortened`);
     if (steps === config.train.steps && isFinished(dir, config)) throw new RunFinished(dir, steps);
-    if (steps !== config.train.steps) {
-      config = { ...config, train: { ...config.train, steps } };
-      writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-    }
+    const extended = steps !== config.train.steps;
+    if (extended) config = { ...config, train: { ...config.train, steps } };
     const run = await assemble(dir, config);
     try {
       await restoreRunCheckpoint(run);
@@ -120,6 +118,8 @@ export async function openRun(dir: string, o: OpenOptions = {}): Promise<OpenRun
       disposeRun(run);
       throw e;
     }
+    // written only once the run is known to open: a resume that fails changes nothing
+    if (extended) writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
     trimLog(join(dir, 'train.jsonl'), run.step);
     return { ...run, lock };
   } catch (e) {
