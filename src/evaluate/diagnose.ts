@@ -12,6 +12,7 @@ import { renderObservations } from '../data/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
+import { writeOutputs } from '../util/signals.js';
 import { barChartSvg, heatmapSvg, htmlPage, htmlTable, escapeHtml } from '../viz/index.js';
 
 /** KL above this (nats, batch mean) counts as an active latent. */
@@ -32,7 +33,11 @@ export async function diagnoseRun(dir: string, o: DiagnoseOptions = {}) {
   try {
     const loaded = await loadRun(dir);
     try {
-      return diagnoseLoaded(dir, loaded, o);
+      const { result, html } = diagnoseLoaded(dir, loaded, o);
+      await writeOutputs(() => {
+        writeFileAtomic(join(dir, 'diagnose.html'), html);
+      });
+      return result;
     } finally {
       loaded.dispose();
     }
@@ -80,7 +85,6 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
     factored,
     alignment,
   };
-  writeFileAtomic(join(dir, 'diagnose.json'), JSON.stringify(result, null, 1));
   const codesLbl = [...Array(Z).keys()].map((j) => `z${j}`);
   const body = [
     `<p>Run <code>${escapeHtml(dir)}</code> at step ${run.step}. Active latents (KL &gt; ${ACTIVE_KL}): <b>${result.activeLatents ?? 'n/a'}</b> of ${Z}. ` +
@@ -104,6 +108,5 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
       min: 0,
     }),
   ].join('\n');
-  writeFileAtomic(join(dir, 'diagnose.html'), htmlPage(`Model diagnostics: ${dir}`, body));
-  return result;
+  return { result, html: htmlPage(`Model diagnostics: ${dir}`, body) };
 }

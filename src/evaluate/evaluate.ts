@@ -19,6 +19,7 @@ import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
+import { writeOutputs } from '../util/signals.js';
 import { heatmapSvg, htmlPage, htmlTable } from '../viz/index.js';
 import { evaluateDefaults } from './defaults.js';
 
@@ -85,7 +86,7 @@ export async function evaluateRun(dir: string, o: EvaluateOptions = {}): Promise
     const loaded = await loadRun(dir);
     try {
       const ev = await evaluateLoaded(loaded, o);
-      writeEvaluation(dir, loaded, ev, o);
+      await writeOutputs(() => writeEvaluation(dir, loaded, ev, o));
       return ev;
     } finally {
       loaded.dispose();

@@ -16,6 +16,7 @@ import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { prepareOutputFolder } from '../util/out-dir.js';
+import { writeOutputs } from '../util/signals.js';
 import { reportOutput } from './defaults.js';
 import {
   barChartSvg,
@@ -153,29 +154,31 @@ async function headline(o: HeadlineOptions, log: (msg: string) => void): Promise
   const total = (performance.now() - t0) / 1000;
   const html = renderHeadline(o, analyses, trained, total);
   const path = join(o.out, 'report.html');
-  writeFileAtomic(path, html);
-  writeFileAtomic(
-    join(o.out, 'report.json'),
-    JSON.stringify(
-      {
-        seconds: total,
-        backend: engineInfo(),
-        analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
-        training: trained.map((t) => ({
-          label: t.label,
-          spacing: t.spacing,
-          dir: t.dir,
-          seconds: t.seconds,
-          steps: o.steps,
-          batchSize: o.batchSize,
-          metrics: t.metrics,
-          finalLoss: t.losses.at(-1)?.loss,
-        })),
-      },
-      null,
-      1,
-    ),
-  );
+  await writeOutputs(() => {
+    writeFileAtomic(path, html);
+    writeFileAtomic(
+      join(o.out, 'report.json'),
+      JSON.stringify(
+        {
+          seconds: total,
+          backend: engineInfo(),
+          analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
+          training: trained.map((t) => ({
+            label: t.label,
+            spacing: t.spacing,
+            dir: t.dir,
+            seconds: t.seconds,
+            steps: o.steps,
+            batchSize: o.batchSize,
+            metrics: t.metrics,
+            finalLoss: t.losses.at(-1)?.loss,
+          })),
+        },
+        null,
+        1,
+      ),
+    );
+  });
   return path;
 }
 

@@ -12,6 +12,7 @@ import { Rng, seedsFrom } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { writeOutputs } from '../util/signals.js';
 import { trainableVariables, type Run } from './assemble.js';
 import { loadCheckpoint, saveRunCheckpoint } from './checkpoint.js';
 import { writeModelPictures } from './pictures.js';
@@ -128,10 +129,13 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
     signals?.dispose();
   }
   bar.finish(`loss ${loss.toFixed(2)}`);
-  if (!opts.noPictures) writeModelPictures(run);
-  writeFileAtomic(
-    join(run.dir, 'summary.json'),
-    JSON.stringify({ step: run.step, loss: Number.isFinite(loss) ? loss : null, config: run.config }, null, 2),
-  );
+  // the run is complete: a signal now waits until its pictures and summary are written
+  await writeOutputs(() => {
+    if (!opts.noPictures) writeModelPictures(run);
+    writeFileAtomic(
+      join(run.dir, 'summary.json'),
+      JSON.stringify({ step: run.step, loss: Number.isFinite(loss) ? loss : null, config: run.config }, null, 2),
+    );
+  });
   return { step: run.step, loss, stopped: false };
 }

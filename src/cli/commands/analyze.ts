@@ -5,6 +5,7 @@ import { parseParamAssignments } from '../../config/assignments.js';
 import { perceivedDefaults } from '../../analysis/defaults.js';
 import { UserError } from '../../util/errors.js';
 import { checkOutputFolder, prepareOutputFolder, type OutputFolder } from '../../util/out-dir.js';
+import { writeOutputs } from '../../util/signals.js';
 import {
   collect,
   parseNumber,
@@ -87,23 +88,26 @@ export function registerAnalyze(program: Command): void {
     const lv = opts.localVariance || opts.out ? localVarianceStructure(ds, { seed: opts.seed }) : undefined;
     const summary = { ...perceivedSummary(report), seconds: Math.round(seconds * 100) / 100 };
     if (opts.out) {
-      prepareOutputFolder(opts.out, analyzeOutput);
-      writeFileAtomic(join(opts.out, 'report.html'), perceivedReportHtml(report, ds, lv));
-      writeFileAtomic(
-        join(opts.out, 'analysis.json'),
-        JSON.stringify(
-          {
-            ...summary,
-            matrices: Object.fromEntries(
-              report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }]),
-            ),
-            localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
-          },
-          null,
-          1,
-        ),
+      const out: string = opts.out;
+      const html = perceivedReportHtml(report, ds, lv);
+      const picture = traversalGridImage(ds, opts.seed);
+      const json = JSON.stringify(
+        {
+          ...summary,
+          matrices: Object.fromEntries(
+            report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }]),
+          ),
+          localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
+        },
+        null,
+        1,
       );
-      writePng(join(opts.out, 'traversals.png'), traversalGridImage(ds, opts.seed));
+      await writeOutputs(() => {
+        prepareOutputFolder(out, analyzeOutput);
+        writeFileAtomic(join(out, 'report.html'), html);
+        writeFileAtomic(join(out, 'analysis.json'), json);
+        writePng(join(out, 'traversals.png'), picture);
+      });
     }
     if (opts.json) {
       console.log(
@@ -186,16 +190,17 @@ export function registerAnalyze(program: Command): void {
       perturbed: localVarianceStructure(perturbed, { seed: opts.seed }),
       noise: localVarianceStructure(noise, { seed: opts.seed }),
     };
-    savePerturbation(opts.out, p, ds);
     const html = opts.out.replace(/\.npz$/, '.html');
-    writeFileAtomic(
-      html,
-      perturbationReportHtml(ds, p, lv, [
-        traversalGridImage(ds, opts.seed),
-        traversalGridImage(perturbed, opts.seed),
-        traversalGridImage(noise, opts.seed),
-      ]),
-    );
+    const page = perturbationReportHtml(ds, p, lv, [
+      traversalGridImage(ds, opts.seed),
+      traversalGridImage(perturbed, opts.seed),
+      traversalGridImage(noise, opts.seed),
+    ]);
+    await writeOutputs(() => {
+      checkPerturbOut(opts.out);
+      savePerturbation(opts.out, p, ds);
+      writeFileAtomic(html, page);
+    });
     const summary = {
       dataset: ds.name,
       params: ds.params,

@@ -110,12 +110,15 @@ export function registerData(program: Command): void {
       const factors = new Int32Array(indices.length * F);
       const f = new Int32Array(F);
       indices.forEach((idx, i) => factors.set(ds.stateSpace.toFactors(idx, f), i * F));
-      writeNpz(opts.out, {
-        images: { dtype: 'uint8', shape: [indices.length, ...ds.obsShape], data: images },
-        factors: { dtype: 'int32', shape: [indices.length, F], data: factors },
-        // int64: flat indices of big datasets (XYSquares at spacing 1: 57⁶ ≈ 3.4·10¹⁰) do not fit 32 bits
-        indices: { dtype: 'int64', shape: [indices.length], data: BigInt64Array.from(indices, (v) => BigInt(v)) },
-      });
+      const { writeOutputs } = await import('../../util/signals.js');
+      await writeOutputs(() =>
+        writeNpz(opts.out, {
+          images: { dtype: 'uint8', shape: [indices.length, ...ds.obsShape], data: images },
+          factors: { dtype: 'int32', shape: [indices.length, F], data: factors },
+          // int64: flat indices of big datasets (XYSquares at spacing 1: 57⁶ ≈ 3.4·10¹⁰) do not fit 32 bits
+          indices: { dtype: 'int64', shape: [indices.length], data: BigInt64Array.from(indices, (v) => BigInt(v)) },
+        }),
+      );
       console.log(`wrote ${indices.length} observations of ${ds.name} to ${opts.out}`);
     });
 
@@ -136,10 +139,18 @@ export function registerData(program: Command): void {
       const ds = await createDataset(name, params);
       const idx = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       const [h, w, c] = ds.obsShape;
-      writePng(
-        opts.out,
-        tileImages(renderObservations(ds, idx), idx.length, h, w, c, Math.ceil(Math.sqrt(idx.length)), 2, 0.5),
+      const image = tileImages(
+        renderObservations(ds, idx),
+        idx.length,
+        h,
+        w,
+        c,
+        Math.ceil(Math.sqrt(idx.length)),
+        2,
+        0.5,
       );
+      const { writeOutputs } = await import('../../util/signals.js');
+      await writeOutputs(() => writePng(opts.out, image));
       console.log(`wrote ${opts.out}`);
     });
 
@@ -158,7 +169,9 @@ export function registerData(program: Command): void {
       const { writePng } = await import('../../viz/index.js');
       const { traversalGridImage } = await import('../../analysis/index.js');
       const ds = await createDataset(name, params);
-      writePng(opts.out, traversalGridImage(ds, opts.seed, opts.maxLength));
+      const image = traversalGridImage(ds, opts.seed, opts.maxLength);
+      const { writeOutputs } = await import('../../util/signals.js');
+      await writeOutputs(() => writePng(opts.out, image));
       console.log(`wrote ${opts.out}`);
     });
 }
