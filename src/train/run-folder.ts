@@ -3,7 +3,7 @@
  * `summary.json` when finished. One writer at a time (a lock naming the holder); a new run never writes into
  * someone else's folder; reopening a run drops log lines past its checkpoint, so the log is one clean sequence.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type RunConfig } from '../config/index.js';
 import { UserError } from '../util/errors.js';
@@ -29,11 +29,15 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun
   checkNewRunFolder(dir);
   const made = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
+  // a folder we made is removed again only while empty: another process may have won it meanwhile
+  const unmake = () => {
+    if (made) rmdirQuietly(dir);
+  };
   let lock: FolderLock;
   try {
     lock = lockFolder(dir, 'train');
   } catch (e) {
-    if (made) rmSync(dir, { recursive: true, force: true });
+    unmake();
     throw e;
   }
   try {
@@ -43,8 +47,16 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun
     return { ...run, lock };
   } catch (e) {
     lock.release();
-    if (made) rmSync(dir, { recursive: true, force: true });
+    unmake();
     throw e;
+  }
+}
+
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty (someone else's now), or gone */
   }
 }
 

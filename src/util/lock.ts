@@ -3,7 +3,7 @@
  * refused with a message naming the holder; a lock left by a dead process on this host is taken over with a
  * notice. The lock is created with O_EXCL, so two processes racing for it cannot both win.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
@@ -34,9 +34,19 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Milliseconds since the lock file was last written (0 if it is gone). */
+function unreadableFor(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 function readLock(path: string): LockInfo | null {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    const l = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    return Number.isInteger(l?.pid) && typeof l.host === 'string' ? l : null;
   } catch {
     return null;
   }
@@ -67,11 +77,19 @@ export function lockFolder(dir: string, what: string, file = LOCK_FILE): FolderL
         throw new UserError(`cannot write into ${dir} (${code}): it needs to be writable`);
       if (code !== 'EEXIST') throw e;
       const other = readLock(path);
+      if (!other && unreadableFor(path) > 10_000) {
+        // writing a lock takes microseconds: one unreadable for this long was left by a crash while written
+        process.stderr.write(`note: taking over the lock of ${dir}, an unreadable lock file left by a crash\n`);
+        rmSync(path, { force: true });
+        continue;
+      }
       if (other && other.host === info.host && !alive(other.pid)) {
         process.stderr.write(
           `note: taking over the lock of ${dir}, left by process ${other.pid} (${other.command}), which is no longer running\n`,
         );
-        rmSync(path, { force: true });
+        // remove it only if it is still that same stale lock (another process may have taken it over already)
+        const now = readLock(path);
+        if (now && now.pid === other.pid && now.started === other.started) rmSync(path, { force: true });
         continue;
       }
       const who = other
