@@ -59,9 +59,9 @@ export function registerAnalyze(program: Command): void {
   ).action(async (name: string, opts) => {
     if (opts.out) checkOutputFolder(opts.out, analyzeOutput);
     const params = parseParamAssignments(opts.set);
-    const { createDataset } = await import('../../data/index.js');
-    const { parseLoss } = await import('../../losses/index.js');
+    const { createDataset } = await import('../../data/registry.js');
     const ds = await createDataset(name, params);
+    const { parseLoss } = await import('../../losses/index.js');
     const loss = await parseLoss(opts.loss);
     await startEngine(opts);
     const {
@@ -166,7 +166,7 @@ export function registerAnalyze(program: Command): void {
     if (!(opts.epsilon > 0 && opts.epsilon <= 1))
       throw new UserError(`--epsilon must be in (0, 1], got ${opts.epsilon}`);
     const params = parseParamAssignments(opts.set);
-    const { createDataset } = await import('../../data/index.js');
+    const { createDataset } = await import('../../data/registry.js');
     const ds = await createDataset(name, params);
     await startEngine(opts);
     const { findPerturbation, applyPerturbation, applyUniformNoise, localVarianceStructure, traversalGridImage } =

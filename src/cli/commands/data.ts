@@ -56,7 +56,7 @@ export function registerData(program: Command): void {
     .description('the dataset catalogue: factors, sizes, image shape and parameters')
     .option('--json', 'print one JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const { datasetCatalogue } = await import('../../data/index.js');
+      const { datasetCatalogue } = await import('../../data/registry.js');
       const cat = await datasetCatalogue();
       if (opts.json) {
         console.log(
@@ -95,7 +95,7 @@ export function registerData(program: Command): void {
       if (opts.indices === undefined && opts.num === undefined)
         throw new UserError('give --indices i,j,... or --num N (with --seed S)');
       const params = parseParamAssignments(opts.set);
-      const { createDataset, renderObservations } = await import('../../data/index.js');
+      const { createDataset } = await import('../../data/registry.js');
       const { writeNpz } = await import('../../data/formats/npz.js');
       const { Rng } = await import('../../util/rng.js');
       const ds = await createDataset(name, params);
@@ -103,6 +103,7 @@ export function registerData(program: Command): void {
         opts.indices !== undefined
           ? parseIndexList(String(opts.indices), ds.size)
           : ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
+      const { renderObservations } = await import('../../data/render.js');
       const x = renderObservations(ds, indices);
       const images = new Uint8Array(x.length);
       for (let i = 0; i < x.length; i++) images[i] = Math.round(Math.min(1, Math.max(0, x[i])) * 255);
@@ -133,12 +134,13 @@ export function registerData(program: Command): void {
     .action(async (name: string, opts) => {
       checkOut(opts.out, '.png');
       const params = parseParamAssignments(opts.set);
-      const { createDataset, renderObservations } = await import('../../data/index.js');
+      const { createDataset } = await import('../../data/registry.js');
       const { tileImages, writePng } = await import('../../viz/index.js');
       const { Rng } = await import('../../util/rng.js');
       const ds = await createDataset(name, params);
       const idx = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       const [h, w, c] = ds.obsShape;
+      const { renderObservations } = await import('../../data/render.js');
       const image = tileImages(
         renderObservations(ds, idx),
         idx.length,
@@ -165,7 +167,7 @@ export function registerData(program: Command): void {
     .action(async (name: string, opts) => {
       checkOut(opts.out, '.png');
       const params = parseParamAssignments(opts.set);
-      const { createDataset } = await import('../../data/index.js');
+      const { createDataset } = await import('../../data/registry.js');
       const { writePng } = await import('../../viz/index.js');
       const { traversalGridImage } = await import('../../analysis/index.js');
       const ds = await createDataset(name, params);
