@@ -4,6 +4,7 @@
  */
 import type { GroundTruthDataset } from './types.js';
 import { Rng } from '../util/rng.js';
+import { UserError } from '../util/errors.js';
 const RngCtor = Rng;
 
 /**
@@ -14,7 +15,7 @@ export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | '
   const F = ds.factors.length;
   const varying = ds.factors.map((f, i) => (f.size > 1 ? i : -1)).filter((i) => i >= 0);
   if (varying.length === 0)
-    throw new Error(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
+    throw new UserError(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
   const out = new Float64Array(2 * batch);
   const a = new Int32Array(F);
   for (let b = 0; b < batch; b++) {

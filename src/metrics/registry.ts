@@ -214,6 +214,7 @@ export function parseMetricList(list: string | undefined, kind?: MetricDefinitio
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (!names.length) throw new UserError(`--metrics '${list}' names no metric: choose from ${listChoices(valid)}`);
   for (const n of names) {
     if (!valid.includes(n)) {
       const why = metrics.has(n) ? ` ('${n}' needs a trained model: use \`disentangle evaluate\`)` : '';

@@ -4,7 +4,7 @@
  * asserts the exit code (2 for every usage error), the first line of stderr (past the engine's banner), that
  * there is no stack trace and no wall of text, and — once all rows ran — that nothing on disk changed: the
  * fixtures hash the same and no row created anything. Rows run in parallel in a small pool; most fail at
- * parsing, before any tensor library is loaded.
+ * parsing, before any tensor library is loaded. (Long by design: one table row per bad input.)
  */
 import { hostname, tmpdir } from 'node:os';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,6 +140,16 @@ const rows: Record<string, Row> = {
     code: 2,
     first: /^error: give --indices i,j,\.\.\. or --num N/,
   },
+  'too many observations to export': {
+    args: ['data', 'export', 'xysquares', '--num', '1000000000', '--out', fresh('e.npz')],
+    code: 2,
+    first: /^error: --num 1000000000 would need \d+ GiB for the images: give at most 87,381 at this image size/,
+  },
+  'batch too large': {
+    args: ['train', '--config', fx('tiny.json'), '--batch-size', '100000000', '--out', fresh('t')],
+    code: 2,
+    first: /^error: train\.batchSize 100000000 is too large for 16×16×1 observations \(over 1 GiB per batch\)/,
+  },
   // ---- names
   'unknown dataset': {
     args: ['analyze', 'nope'],
@@ -185,6 +195,27 @@ const rows: Record<string, Row> = {
     args: ['evaluate', RUN, '--metrics', 'mig,foo'],
     code: 2,
     first: /^error: unknown metric 'foo': choose mig, .*, factorvae or betavae$/,
+  },
+  'empty metric list': {
+    args: ['metrics', '--train', fx('good.npz'), '--test', fx('good.npz'), '--metrics', ','],
+    code: 2,
+    first: /^error: --metrics ',' names no metric: choose from mig, /,
+  },
+  'pairs from a dataset where nothing varies': {
+    args: [
+      'train',
+      '--config',
+      fx('tiny.json'),
+      '--framework',
+      'adagvae',
+      '--set',
+      'dataset.gridSize=1',
+      '--out',
+      fresh('t'),
+    ],
+    code: 2,
+    first:
+      /^error: framework 'adagvae' trains on pairs that differ in a factor, but every factor of dataset 'xysinglesquare' has a single value/,
   },
   'unknown dataset parameter': {
     args: ['data', 'export', 'xysinglesquare', '--set', 'bogus=1', '--num', '1', '--out', fresh('e.npz')],

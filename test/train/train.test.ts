@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
-import { startRun, openRun, trainRun, disposeRun, loadRun } from '../../src/train/index.js';
+import { startRun, openRun, trainRun, disposeRun, loadRun, traversalImages } from '../../src/train/index.js';
 import { validateConfig } from '../../src/config/index.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -102,6 +102,14 @@ describe('trainer', () => {
       /unknown key 'gamma'|unknown parameter/,
     );
     await expect(validateConfig(tiny(2, { loss: 'l2' }))).rejects.toThrow(/valid forms/);
+  });
+
+  it('pictures of a model with many latents show its most active ones (a row per latent would not fit)', async () => {
+    const run = await startRun(join(root, 'wide'), tiny(1, { model: { architecture: 'fc', z: 40, hidden: 8 } }));
+    const t = traversalImages(run);
+    disposeRun(run);
+    expect(t.order).toHaveLength(32);
+    expect(t.image.height).toBe(32 * 16 + 33 * 2);
   });
 
   it('encodes observations with the trained model (the encoding API)', async () => {

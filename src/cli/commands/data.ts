@@ -26,6 +26,16 @@ export function parseIndexList(list: string, size: number): Float64Array {
   });
 }
 
+/** Rendered observations are float32 N·H·W·C in memory: refuse a count that cannot fit rather than crash. */
+function checkCount(n: number, obsShape: readonly number[], what: string): void {
+  const bytes = n * obsShape.reduce((a, b) => a * b, 1) * 4;
+  if (bytes > 2 ** 32)
+    throw new UserError(
+      `${what} ${n} would need ${(bytes / 2 ** 30).toFixed(0)} GiB for the images: ` +
+        `give at most ${Math.floor(2 ** 30 / obsShape.reduce((a, b) => a * b, 1)).toLocaleString('en')} at this image size`,
+    );
+}
+
 /** One line per dataset: name, shape, factors; then its description and its parameters' defaults. */
 function datasetLines(d: {
   name: string;
@@ -99,6 +109,7 @@ export function registerData(program: Command): void {
       const { writeNpz } = await import('../../data/formats/npz.js');
       const { Rng } = await import('../../util/rng.js');
       const ds = await createDataset(name, params);
+      if (opts.num !== undefined) checkCount(opts.num, ds.obsShape, '--num');
       const indices =
         opts.indices !== undefined
           ? parseIndexList(String(opts.indices), ds.size)
@@ -138,6 +149,7 @@ export function registerData(program: Command): void {
       const { tileImages, writePng } = await import('../../viz/index.js');
       const { Rng } = await import('../../util/rng.js');
       const ds = await createDataset(name, params);
+      checkCount(opts.num, ds.obsShape, '--num');
       const idx = ds.stateSpace.sampleIndices(opts.num, new Rng(opts.seed));
       const [h, w, c] = ds.obsShape;
       const { renderObservations } = await import('../../data/render.js');
