@@ -57,6 +57,25 @@ describe('trainer', () => {
     expect(JSON.parse(logA.split('\n')[0])).toHaveProperty('kl');
   });
 
+  it('a run killed before its first checkpoint shows its log, and its resume starts both over', async () => {
+    const d = join(root, 'early');
+    const run = await startRun(d, tiny(12));
+    await trainRun(run, { quiet: true, noPictures: true, stopAfter: 3 });
+    disposeRun(run);
+    // the log is live: three lines, though no checkpoint was written yet
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(existsSync(join(d, 'checkpoint.json'))).toBe(false);
+    const resumed = await openRun(d);
+    expect(resumed.step).toBe(0);
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe('');
+    await trainRun(resumed, { quiet: true, noPictures: true });
+    disposeRun(resumed);
+    expect(Array.from(weights(d))).toEqual(Array.from(weights(join(root, 'straight'))));
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe(
+      readFileSync(join(root, 'straight', 'train.jsonl'), 'utf8'),
+    );
+  });
+
   it('refuses to overwrite a folder that is not a resumable run, or an existing run', async () => {
     const d = join(root, 'other');
     mkdirSync(d);
