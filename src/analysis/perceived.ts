@@ -10,6 +10,7 @@ import type { GroundTruthDataset } from '../data/types.js';
 import type { ReconstructionLoss } from '../losses/types.js';
 import { Rng } from '../util/rng.js';
 import { mean, pearson, roundRelative, spearman, std } from './stats.js';
+import { perceivedDefaults } from './defaults.js';
 
 export interface PerceivedOptions {
   /** Random traversals per factor (the published matrices average 256). */
@@ -27,14 +28,7 @@ export interface PerceivedOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export const perceivedDefaults = {
-  traversals: 64,
-  pairs: 50_000,
-  randomPairs: 10_000,
-  maxTraversalLength: 64,
-  seed: 0,
-  batchPairs: 1024,
-} as const;
+export { perceivedDefaults } from './defaults.js';
 
 /** Thresholds of the per-factor verdict (documented in the report). */
 export const verdictThresholds = {

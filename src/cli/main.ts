@@ -9,7 +9,9 @@ export function buildProgram(): Command {
     .description('Disentangled representations with VAEs: datasets, training, metrics and analyses')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // before the commands are added, so that every subcommand inherits it: a usage error anywhere exits 2
+    .exitOverride();
   for (const register of commandRegistrars) register(program);
   // Unknown commands: list the valid ones.
   program.on('command:*', (operands: string[]) => {
@@ -20,20 +22,39 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Errors of the file system on a path the user gave: one line, not a stack trace. */
+const pathErrors: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      // Help and version exit 0; parse errors were already printed by commander.
+      // Help and version exit 0; usage errors were already printed by commander.
       process.exit(e.exitCode === 0 ? 0 : 2);
     }
     if (e instanceof UserError) {
       process.stderr.write(`error: ${e.message}\n`);
       process.exit(2);
     }
-    throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && pathErrors[err.code] && err.path) {
+      process.stderr.write(`error: cannot ${err.syscall ?? 'use'} ${err.path}: ${pathErrors[err.code]}\n`);
+      process.exit(2);
+    }
+    // A bug, not bad input: say so on the first line, then the stack for the report.
+    process.stderr.write(
+      `error: internal error (please report it with the command line): ${err?.message ?? String(e)}\n${err?.stack ?? ''}\n`,
+    );
+    process.exit(1);
   }
 }

@@ -1,22 +1,28 @@
+/**
+ * Options shared by commands, and their parsers. This module and the command modules' top levels import no
+ * tensor library: a command that fails at parsing exits at once, and the engine is loaded only to compute.
+ */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { initEngine, backendNames, type EngineInfo } from '../engine/index.js';
+import { backendNames, type EngineOptions } from '../engine/registry.js';
+import type { EngineInfo } from '../engine/backends.js';
 
 /** Add `--backend`, `--threads`, `--device` to a command that computes. */
 export function withEngineOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--backend <name>', `tensor backend: ${backendNames().join(', ')} (env DISENTANGLE_BACKEND)`))
-    .option('--threads <n>', 'threads for native backends', parseInteger, 1)
+    .option('--threads <n>', 'threads for native backends', parsePositiveInteger, 1)
     .addOption(new Option('--device <device>', 'device for the torch backend').choices(['cpu', 'cuda']).default('cpu'));
 }
 
 /** Start the engine from a command's parsed options. */
-export async function startEngine(opts: { backend?: string; threads?: number; device?: string }): Promise<EngineInfo> {
+export async function startEngine(opts: EngineOptions): Promise<EngineInfo> {
+  const { initEngine } = await import('../engine/backends.js');
   return initEngine({ backend: opts.backend, threads: opts.threads, device: opts.device });
 }
 
 export function parseInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`'${value}' is not an integer.`);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`'${value}' is not an integer.`);
   return n;
 }
 
@@ -27,7 +33,7 @@ export function parsePositiveInteger(value: string): number {
 }
 
 export function parseNumber(value: string): number {
-  const n = Number(value);
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n)) throw new InvalidArgumentError(`'${value}' is not a number.`);
   return n;
 }

@@ -27,3 +27,18 @@ export function parseScalar(v: string): unknown {
   }
   return v;
 }
+
+/** Set `a.b.c = value` in a plain object (for `--set path.to.key=value`). */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  if (keys.some((k) => !k)) throw new UserError(`--set: bad key path '${path}'`);
+  let o = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (o[k] === undefined) o[k] = {};
+    const next = o[k];
+    if (typeof next !== 'object' || next === null || Array.isArray(next))
+      throw new UserError(`--set ${path}: '${k}' is not an object`);
+    o = next as Record<string, unknown>;
+  }
+  o[keys[keys.length - 1]] = value;
+}

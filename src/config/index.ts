@@ -1,4 +1,4 @@
 /** Run configs: the schema (defaults written once), validation at the door, `--set` assignments. */
-export { configSchema, validateConfig, setPath, type RunConfig } from './schema.js';
-export { parseParamAssignments, parseScalar } from './assignments.js';
+export { configSchema, validateConfig, type RunConfig } from './schema.js';
+export { parseParamAssignments, parseScalar, setPath } from './assignments.js';
 export { evalSchema, scoreOptions, type EvalConfig } from './eval.js';

@@ -42,6 +42,9 @@ export interface CatalogueEntry {
   shape: [number, number, number] | null;
   /** The parameters' defaults. */
   params: Record<string, unknown>;
+  /** Parameters without a default: those that must be given, and those that may be. */
+  required: string[];
+  optional: string[];
   /** File-based datasets: what file to put where. */
   needs?: string;
 }
@@ -51,19 +54,33 @@ export async function datasetCatalogue(): Promise<CatalogueEntry[]> {
   return Promise.all(
     (await datasets.all()).map(async (d) => {
       const defaults = d.schema.safeParse({});
-      const params: Record<string, unknown> = defaults.success ? { ...defaults.data } : {};
-      const base = { name: d.name, description: d.description, kind: d.kind };
-      if (d.files) return { ...base, factors: d.files.factors, shape: d.files.shape, params, needs: d.files.needs };
-      const ds = await d.create(params);
-      return {
-        ...base,
-        factors: ds.factors.map((f) => ({
+      let params: Record<string, unknown> = defaults.success ? { ...defaults.data } : {};
+      let factors: FactorSpec[] | null, shape: [number, number, number] | null;
+      if (d.files) ({ factors, shape } = d.files);
+      else {
+        // procedural: built once with its defaults, for the factor sizes and the derived defaults
+        const ds = await d.create(params);
+        factors = ds.factors.map((f) => ({
           name: f.name,
           size: f.size,
           ...(f.categorical ? { categorical: true } : {}),
-        })),
-        shape: [...ds.obsShape] as [number, number, number],
-        params: { ...ds.params },
+        }));
+        shape = [...ds.obsShape] as [number, number, number];
+        params = { ...ds.params };
+      }
+      const open = Object.keys(d.schema.shape).filter((k) => params[k] === undefined);
+      const required = open.filter((k) => !d.schema.shape[k].safeParse(undefined).success);
+      const optional = open.filter((k) => !required.includes(k));
+      return {
+        name: d.name,
+        description: d.description,
+        kind: d.kind,
+        factors,
+        shape,
+        params,
+        required,
+        optional,
+        ...(d.files ? { needs: d.files.needs } : {}),
       };
     }),
   );

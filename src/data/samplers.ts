@@ -1,22 +1,23 @@
 /**
  * Samplers for training and metrics. Every draw comes from the Rng passed in, so a stream seeded by
- * (seed, step) is reproducible and resumable.
+ * (seed, step) is reproducible and resumable. Indices are float64 (exact up to 2^53; see StateSpace).
  */
 import type { GroundTruthDataset } from './types.js';
 import { Rng } from '../util/rng.js';
 import { sampleTemporalPairs } from './temporal.js';
+import { UserError } from '../util/errors.js';
 const RngCtor = Rng;
 
 /**
  * Pairs differing in exactly k factors (Ada-GVAE): returns 2B indices, rows i and B+i form a pair.
  * `k` = 'random' draws k uniformly from 1 … (number of factors with more than one value).
  */
-export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | 'random', rng: Rng): Int32Array {
+export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | 'random', rng: Rng): Float64Array {
   const F = ds.factors.length;
   const varying = ds.factors.map((f, i) => (f.size > 1 ? i : -1)).filter((i) => i >= 0);
   if (varying.length === 0)
-    throw new Error(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
-  const out = new Int32Array(2 * batch);
+    throw new UserError(`dataset '${ds.name}' has no factor with more than one value: pairs cannot differ`);
+  const out = new Float64Array(2 * batch);
   const a = new Int32Array(F);
   for (let b = 0; b < batch; b++) {
     const f = ds.stateSpace.sampleFactors(1, rng);
@@ -45,18 +46,18 @@ export function sampleBatch(
   rng: Rng,
   k: number | 'random' = 1,
   rate: number | 'random' = 1,
-): Int32Array {
+): Float64Array {
   if (kind === 'pairs') return samplePairs(ds, batch, k, rng);
   if (kind === 'temporal') return sampleTemporalPairs(ds, batch, rate, rng);
   return ds.stateSpace.sampleIndices(batch, rng);
 }
 
 /** Observations that share factor `factor`'s value (used by the BetaVAE and FactorVAE scores). */
-export function sampleWithFixedFactor(ds: GroundTruthDataset, n: number, factor: number, rng: Rng): Int32Array {
+export function sampleWithFixedFactor(ds: GroundTruthDataset, n: number, factor: number, rng: Rng): Float64Array {
   const f = ds.stateSpace.sampleFactors(n, rng);
   const F = ds.factors.length;
   const v = f[factor];
-  const out = new Int32Array(n);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     f[i * F + factor] = v;
     out[i] = ds.stateSpace.toIndex(f.subarray(i * F, (i + 1) * F));
@@ -69,9 +70,9 @@ export function sampleWithFixedFactor(ds: GroundTruthDataset, n: number, factor:
  * farther (L1 over factor labels) from the anchor than the negative. Returns 3n indices: anchors, positives,
  * negatives, in three blocks of n.
  */
-export function sampleTriplets(ds: GroundTruthDataset, n: number, rng: Rng): Int32Array {
+export function sampleTriplets(ds: GroundTruthDataset, n: number, rng: Rng): Float64Array {
   const F = ds.factors.length;
-  const out = new Int32Array(3 * n);
+  const out = new Float64Array(3 * n);
   const fa = new Int32Array(F),
     fb = new Int32Array(F),
     fc = new Int32Array(F);
@@ -94,9 +95,9 @@ export function sampleTriplets(ds: GroundTruthDataset, n: number, rng: Rng): Int
 }
 
 /** A random traversal of one factor (all its values, the others fixed at a random point). */
-export function sampleTraversal(ds: GroundTruthDataset, factor: number, rng: Rng): Int32Array {
+export function sampleTraversal(ds: GroundTruthDataset, factor: number, rng: Rng): Float64Array {
   const start = ds.stateSpace.sampleFactors(1, rng);
-  return Int32Array.from({ length: ds.factors[factor].size }, (_, v) => {
+  return Float64Array.from({ length: ds.factors[factor].size }, (_, v) => {
     start[factor] = v;
     return ds.stateSpace.toIndex(start);
   });
@@ -113,7 +114,7 @@ export function* batchStream(
     seed: number;
     start?: number;
   },
-): Generator<{ step: number; indices: Int32Array }> {
+): Generator<{ step: number; indices: Float64Array }> {
   for (let step = o.start ?? 0; ; step++) {
     const rng = new RngCtor(`${o.seed}:batch:${step}`);
     yield { step, indices: sampleBatch(ds, o.batchSize, o.kind, rng, o.k ?? 1, o.rate ?? 1) };

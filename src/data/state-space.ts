@@ -4,6 +4,9 @@ import type { Rng } from '../util/rng.js';
 /**
  * Factor vector ↔ flat index in C order (the last factor varies fastest):
  * index = Σ_i f_i · base_i with base_i = Π_{j>i} size_j.
+ *
+ * Indices are JavaScript numbers, exact up to 2^53, and arrays of them are Float64Array: XYSquares at spacing 1
+ * has 57⁶ ≈ 3.4·10¹⁰ observations, far past 32 bits (an Int32Array of indices wrapped them to negatives).
  */
 export class StateSpace implements StateSpaceContract {
   readonly numFactors: number;
@@ -21,6 +24,11 @@ export class StateSpace implements StateSpaceContract {
       this.bases[i] = b;
       b *= factorSizes[i];
     }
+    if (!Number.isSafeInteger(b))
+      throw new RangeError(
+        `the factor sizes [${factorSizes.join(', ')}] make ${b.toExponential(2)} observations: more than 2^53, ` +
+          'so flat indices would not be exact',
+      );
     this.size = b;
   }
 
@@ -54,8 +62,8 @@ export class StateSpace implements StateSpaceContract {
     return out;
   }
 
-  sampleIndices(n: number, rng: Rng): Int32Array {
-    const out = new Int32Array(n);
+  sampleIndices(n: number, rng: Rng): Float64Array {
+    const out = new Float64Array(n);
     const f = new Int32Array(this.numFactors);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < this.numFactors; k++) f[k] = rng.int(this.factorSizes[k]);
@@ -68,9 +76,9 @@ export class StateSpace implements StateSpaceContract {
    * A random traversal of one factor: every other factor fixed at a random point, `factor` over all its
    * values. Returns the flat indices in factor order.
    */
-  traversal(factor: number, rng: Rng): Int32Array {
+  traversal(factor: number, rng: Rng): Float64Array {
     const start = this.sampleFactors(1, rng);
-    const out = new Int32Array(this.factorSizes[factor]);
+    const out = new Float64Array(this.factorSizes[factor]);
     for (let v = 0; v < out.length; v++) {
       start[factor] = v;
       out[v] = this.toIndex(start);

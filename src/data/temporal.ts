@@ -57,7 +57,7 @@ export function sampleTemporalPairs(
   batch: number,
   rate: number | 'random',
   rng: Rng,
-): Int32Array {
+): Float64Array {
   if (rate !== 'random' && !(rate > 0 && Number.isFinite(rate)))
     throw new UserError(`the temporal step rate must be a positive number or 'random', got ${rate}`);
   const sizes = ds.factors.map((f) => f.size);
@@ -68,7 +68,7 @@ export function sampleTemporalPairs(
         `value): use a dataset with an ordered factor, or a framework that trains on single observations`,
     );
   const w = new Float64Array(Math.max(...sizes));
-  const out = new Int32Array(2 * batch);
+  const out = new Float64Array(2 * batch);
   for (let b = 0; b < batch; b++) {
     const lambda = rate === 'random' ? 1 + 9 * rng.uniform() : rate;
     const f = ds.stateSpace.sampleFactors(1, rng);

@@ -30,7 +30,8 @@ export interface StateSpace {
   toFactors(index: number, out?: Int32Array): Int32Array;
   /** n×F factors drawn uniformly per factor, row-major. */
   sampleFactors(n: number, rng: Rng): Int32Array;
-  sampleIndices(n: number, rng: Rng): Int32Array;
+  /** n flat indices (exact up to 2^53, hence float64). */
+  sampleIndices(n: number, rng: Rng): Float64Array;
 }
 
 export interface GroundTruthDataset {

@@ -1,37 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError, listChoices } from '../util/errors.js';
-import { Registry, type Definition } from '../registry/index.js';
+import { backends, backendNames, type EngineOptions } from './registry.js';
 
-/** Options every computing command accepts (`--backend`, `--threads`, `--device`). */
-export interface EngineOptions {
-  /** 'auto' (default), 'wasm', 'torch' or 'cpu'. Falls back to DISENTANGLE_BACKEND, then 'auto'. */
-  backend?: string;
-  /** Intra-op threads for native backends (default 1). */
-  threads?: number;
-  /** 'cpu' (default) or 'cuda' (torch backend with a CUDA libtorch). */
-  device?: string;
-  /** Print nothing (the CLI prints the chosen backend on stderr otherwise). */
-  quiet?: boolean;
-}
-
-/** One tfjs backend the toolkit knows how to start. */
-export interface BackendProvider extends Definition {
-  /** Start the backend and make it tf's active backend; throw with a clear message if it cannot start. */
-  init(opts: EngineOptions): Promise<void>;
-  /** Whether `auto` may pick it: a reason string when not. */
-  unavailableReason?(): Promise<string | null>;
-}
-
-/** The backends the toolkit can start, each imported on first use (the native addon is loaded only if asked). */
-export const backends = new Registry<BackendProvider>('backend', ' (via --backend or DISENTANGLE_BACKEND)')
-  .add('wasm', () => import('./wasm/index.js').then((m) => m.wasmProvider))
-  .add('torch', () => import('./torch/provider.js').then((m) => m.torchProvider))
-  .add('cpu', () => import('./cpu.js').then((m) => m.cpuProvider));
-
-/** Backend names for `--backend`: 'auto', then every registered backend. */
-export function backendNames(): string[] {
-  return ['auto', ...backends.names()];
-}
+export { backends, backendNames, type EngineOptions, type BackendProvider } from './registry.js';
 
 export interface EngineInfo {
   backend: string;

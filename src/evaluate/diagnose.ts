@@ -5,13 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { loadRun, type LoadedRun } from '../train/index.js';
+import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { perLatentKl } from '../frameworks/index.js';
 import { factoredComponents, jacobianOrthogonality, sampleCodesAndFactors, mig } from '../metrics/index.js';
 import { renderObservations } from '../data/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
+import { writeOutputs } from '../util/signals.js';
 import { barChartSvg, heatmapSvg, htmlPage, htmlTable, escapeHtml } from '../viz/index.js';
 
 /** KL above this (nats, batch mean) counts as an active latent. */
@@ -27,11 +28,16 @@ export interface DiagnoseOptions {
 
 /** Diagnose the run in `dir`: `diagnose.json` and `diagnose.html` in the folder (holding its lock meanwhile). */
 export async function diagnoseRun(dir: string, o: DiagnoseOptions = {}) {
+  checkRunFolder(dir);
   const lock = lockFolder(dir, 'diagnose');
   try {
     const loaded = await loadRun(dir);
     try {
-      return diagnoseLoaded(dir, loaded, o);
+      const { result, html } = diagnoseLoaded(dir, loaded, o);
+      await writeOutputs(() => {
+        writeFileAtomic(join(dir, 'diagnose.html'), html);
+      });
+      return result;
     } finally {
       loaded.dispose();
     }
@@ -83,7 +89,6 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
     factored,
     alignment,
   };
-  writeFileAtomic(join(dir, 'diagnose.json'), JSON.stringify(result, null, 1));
   const codesLbl = [...Array(Z).keys()].map((j) => `z${j}`);
   const body = [
     `<p>Run <code>${escapeHtml(dir)}</code> at step ${run.step}. Active latents (KL &gt; ${ACTIVE_KL}): <b>${result.activeLatents ?? 'n/a'}</b> of ${Z}. ` +
@@ -109,6 +114,5 @@ function diagnoseLoaded(dir: string, loaded: LoadedRun, o: DiagnoseOptions) {
       min: 0,
     }),
   ].join('\n');
-  writeFileAtomic(join(dir, 'diagnose.html'), htmlPage(`Model diagnostics: ${dir}`, body));
-  return result;
+  return { result, html: htmlPage(`Model diagnostics: ${dir}`, body) };
 }

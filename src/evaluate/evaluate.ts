@@ -3,14 +3,16 @@
  * and its own dataset; writes `eval.json` and `eval.html` (the code × factor matrices as heatmaps).
  */
 import { join } from 'node:path';
-import { scoreRepresentation, scoreDefaults, type ScoreOptions, type Scores } from '../metrics/index.js';
-import { loadRun, type LoadedRun } from '../train/index.js';
+import { scoreRepresentation, type ScoreOptions, type Scores } from '../metrics/index.js';
+import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
+import { writeOutputs } from '../util/signals.js';
 import { heatmapSvg, htmlPage, htmlTable } from '../viz/index.js';
+import { evaluateDefaults } from './defaults.js';
 
 export type EvaluateOptions = ScoreOptions;
-export const evaluateDefaults = scoreDefaults;
+export { evaluateDefaults };
 
 export interface Evaluation extends Scores {
   step: number;
@@ -24,12 +26,13 @@ export async function evaluateLoaded(loaded: LoadedRun, o: EvaluateOptions = {})
 
 /** Score the run in `dir` and write `eval.json` and `eval.html` there (holding the folder's lock meanwhile). */
 export async function evaluateRun(dir: string, o: EvaluateOptions = {}): Promise<Evaluation> {
+  checkRunFolder(dir);
   const lock = lockFolder(dir, 'evaluate');
   try {
     const loaded = await loadRun(dir);
     try {
       const ev = await evaluateLoaded(loaded, o);
-      writeEvaluation(dir, loaded, ev, o);
+      await writeOutputs(() => writeEvaluation(dir, loaded, ev, o));
       return ev;
     } finally {
       loaded.dispose();
@@ -44,22 +47,23 @@ function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: Eval
   const factors = loaded.run.dataset.factors.map((f) => f.name);
   const record = {
     step: ev.step,
-    numTrain: o.numTrain ?? scoreDefaults.numTrain,
-    numTest: o.numTest ?? scoreDefaults.numTest,
-    seed: o.seed ?? scoreDefaults.seed,
-    preset: o.preset ?? scoreDefaults.preset,
+    numTrain: o.numTrain ?? evaluateDefaults.numTrain,
+    numTest: o.numTest ?? evaluateDefaults.numTest,
+    seed: o.seed ?? evaluateDefaults.seed,
+    preset: o.preset ?? evaluateDefaults.preset,
     metrics: ev.scores,
+    ...(ev.warnings.length ? { warnings: ev.warnings } : {}),
     /** code × factor matrices by title (rows: codes, cols: factors), for pictures (the web page's runs view) */
     matrices: Object.fromEntries(
       ev.matrices.map((m) => [
         m.title,
-        { rows: codes, cols: factors, values: Array.from(m.data, (v) => Math.round(v * 1e6) / 1e6) },
+        { rows: codes, cols: m.colLabels ?? factors, values: Array.from(m.data, (v) => Math.round(v * 1e6) / 1e6) },
       ]),
     ),
   };
   writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(record, null, 2));
   const figs = ev.matrices.map((m) =>
-    heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: factors, min: 0 }),
+    heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: m.colLabels ?? factors, min: 0 }),
   );
   writeFileAtomic(
     join(dir, 'eval.html'),

@@ -14,6 +14,10 @@ import { startRun, trainRun, closeRun, loadRun, reconstructionImages, traversalI
 import { computeArrayMetrics, sampleCodesAndFactors, dci, mig as migFn } from '../metrics/index.js';
 import { Rng } from '../util/rng.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { lockFolder } from '../util/lock.js';
+import { prepareOutputFolder } from '../util/out-dir.js';
+import { writeOutputs } from '../util/signals.js';
+import { reportOutput } from './defaults.js';
 import {
   barChartSvg,
   heatmapSvg,
@@ -37,14 +41,7 @@ export interface HeadlineOptions {
   log?: (msg: string) => void;
 }
 
-export const headlineDefaults = {
-  steps: 400,
-  batchSize: 32,
-  traversals: 16,
-  pairs: 20000,
-  seed: 0,
-  numTrainCodes: 2000,
-};
+export { headlineDefaults } from './defaults.js';
 
 const PUBLISHED_RANK: Record<string, Record<number, number>> = {
   mse: { 1: 1.0, 4: 0.85, 8: 0.58 },
@@ -66,6 +63,17 @@ interface TrainedSummary {
 
 export async function runHeadline(o: HeadlineOptions): Promise<string> {
   const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  // never into someone's folder; one report at a time per folder
+  prepareOutputFolder(o.out, reportOutput);
+  const lock = lockFolder(o.out, 'report');
+  try {
+    return await headline(o, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function headline(o: HeadlineOptions, log: (msg: string) => void): Promise<string> {
   const t0 = performance.now();
   const spacings = [8, 4, 1];
   const losses = ['mse', 'mse+box31@3969'];
@@ -146,29 +154,31 @@ export async function runHeadline(o: HeadlineOptions): Promise<string> {
   const total = (performance.now() - t0) / 1000;
   const html = renderHeadline(o, analyses, trained, total);
   const path = join(o.out, 'report.html');
-  writeFileAtomic(path, html);
-  writeFileAtomic(
-    join(o.out, 'report.json'),
-    JSON.stringify(
-      {
-        seconds: total,
-        backend: engineInfo(),
-        analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
-        training: trained.map((t) => ({
-          label: t.label,
-          spacing: t.spacing,
-          dir: t.dir,
-          seconds: t.seconds,
-          steps: o.steps,
-          batchSize: o.batchSize,
-          metrics: t.metrics,
-          finalLoss: t.losses.at(-1)?.loss,
-        })),
-      },
-      null,
-      1,
-    ),
-  );
+  await writeOutputs(() => {
+    writeFileAtomic(path, html);
+    writeFileAtomic(
+      join(o.out, 'report.json'),
+      JSON.stringify(
+        {
+          seconds: total,
+          backend: engineInfo(),
+          analyses: analyses.map((a) => ({ spacing: a.spacing, seconds: a.seconds, ...perceivedSummary(a.report) })),
+          training: trained.map((t) => ({
+            label: t.label,
+            spacing: t.spacing,
+            dir: t.dir,
+            seconds: t.seconds,
+            steps: o.steps,
+            batchSize: o.batchSize,
+            metrics: t.metrics,
+            finalLoss: t.losses.at(-1)?.loss,
+          })),
+        },
+        null,
+        1,
+      ),
+    );
+  });
   return path;
 }
 

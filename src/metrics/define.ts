@@ -16,6 +16,8 @@ export interface CodeFactorMatrix {
   data: Float64Array;
   rows: number;
   cols: number;
+  /** Names of the columns, where they are not the dataset's factors in order (e.g. one was left out). */
+  colLabels?: string[];
 }
 
 export interface MetricResult {
@@ -39,6 +41,12 @@ export const evalPresets = {
   },
 } as const;
 export type EvalPresetName = keyof typeof evalPresets;
+
+/**
+ * 10,000 / 5,000 codes are disentanglement_lib's sizes; the model metrics' `quick` preset keeps scoring during
+ * training cheap on a CPU (`reference` is disentanglement_lib's).
+ */
+export const scoreDefaults = { numTrain: 10000, numTest: 5000, seed: 0, preset: 'quick' as EvalPresetName };
 export type EvalPreset = (typeof evalPresets)[EvalPresetName];
 
 export interface CodesMetricDefinition extends Definition {

@@ -2,12 +2,13 @@
  * Disentanglement metrics (metrics.md). The registry (`metrics`) names every metric and runs it; the
  * functions below are the metrics themselves, on plain arrays, for use as a library.
  */
-export { metrics, metricNames, parseMetricList, computeArrayMetrics } from './registry.js';
-export { scoreRepresentation, scoreDefaults, type ScoreOptions, type Scores } from './score.js';
+export { metrics, metricNames, parseMetricList, computeArrayMetrics, type ArrayMetricsResult } from './registry.js';
+export { scoreRepresentation, type ScoreOptions, type Scores } from './score.js';
 export {
   defineCodesMetric,
   defineModelMetric,
   evalPresets,
+  scoreDefaults,
   type MetricDefinition,
   type CodesMetricDefinition,
   type ModelMetricDefinition,
@@ -18,6 +19,9 @@ export {
 } from './define.js';
 export {
   checkCodes,
+  MIN_ROWS,
+  singleValuedFactors,
+  selectFactors,
   histogramDiscretize,
   discreteMutualInfo,
   discreteEntropy,

@@ -128,8 +128,8 @@ export function betaVaeScore(
       const a = ds.stateSpace.sampleFactors(batch, rng),
         b = ds.stateSpace.sampleFactors(batch, rng);
       for (let i = 0; i < batch; i++) b[i * F + k] = a[i * F + k];
-      const ia = Int32Array.from({ length: batch }, (_, i) => ds.stateSpace.toIndex(a.subarray(i * F, (i + 1) * F)));
-      const ib = Int32Array.from({ length: batch }, (_, i) => ds.stateSpace.toIndex(b.subarray(i * F, (i + 1) * F)));
+      const ia = Float64Array.from({ length: batch }, (_, i) => ds.stateSpace.toIndex(a.subarray(i * F, (i + 1) * F)));
+      const ib = Float64Array.from({ length: batch }, (_, i) => ds.stateSpace.toIndex(b.subarray(i * F, (i + 1) * F)));
       const za = rep(renderObservations(ds, ia), batch),
         zb = rep(renderObservations(ds, ib), batch);
       if (!X) {

@@ -11,7 +11,7 @@ import {
   type MetricDefinition,
   type MetricResult,
 } from './define.js';
-import { checkCodes, type CodesAndFactors } from './utils.js';
+import { checkCodes, selectFactors, singleValuedFactors, type CodesAndFactors } from './utils.js';
 
 const dciScores = (prefix: string, r: import('./dci.js').DciResult, numCodes: number, numFactors: number) => ({
   scores: {
@@ -214,6 +214,7 @@ export function parseMetricList(list: string | undefined, kind?: MetricDefinitio
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  if (!names.length) throw new UserError(`--metrics '${list}' names no metric: choose from ${listChoices(valid)}`);
   for (const n of names) {
     if (!valid.includes(n)) {
       const why = metrics.has(n) ? ` ('${n}' needs a trained model: use \`disentangle evaluate\`)` : '';
@@ -223,12 +224,30 @@ export function parseMetricList(list: string | undefined, kind?: MetricDefinitio
   return names;
 }
 
-/** Run the named codes metrics on train/test codes; one flat record of scores plus the matrices. */
+/** What `computeArrayMetrics` returns. */
+export interface ArrayMetricsResult extends MetricResult {
+  matrices: NonNullable<MetricResult['matrices']>;
+  /** The factor columns measured (indices into the given factors): the matrices' columns, in order. */
+  factors: number[];
+  /** Things the caller should tell the user (a factor left out, …). */
+  warnings: string[];
+}
+
+/**
+ * Run the named codes metrics on train/test codes; one flat record of scores plus the matrices.
+ *
+ * A factor with a single value in the train codes carries no variation to capture: it is left out of every
+ * metric (with a warning naming it), as MIG always did — otherwise DCI would count it as a factor no code
+ * explains (completeness and informativeness pulled towards 0 and 1), SAP as one every code predicts, and
+ * modularity would divide by one factor too many. Every score must come out finite: one that does not is an
+ * error naming the metric, never a NaN (null in JSON) passed on as a result.
+ */
 export async function computeArrayMetrics(
   train: CodesAndFactors,
   test: CodesAndFactors,
   names?: string[],
-): Promise<MetricResult & { matrices: NonNullable<MetricResult['matrices']> }> {
+  factorNames?: readonly string[],
+): Promise<ArrayMetricsResult> {
   checkCodes(train, 'train codes');
   checkCodes(test, 'test codes');
   if (train.numCodes !== test.numCodes || train.numFactors !== test.numFactors) {
@@ -236,11 +255,33 @@ export async function computeArrayMetrics(
       `train and test differ in shape: ${train.numCodes} vs ${test.numCodes} codes, ${train.numFactors} vs ${test.numFactors} factors`,
     );
   }
-  const out = { scores: {} as Record<string, number>, matrices: [] as NonNullable<MetricResult['matrices']> };
+  const single = singleValuedFactors(train);
+  const factors = [...Array(train.numFactors).keys()].filter((k) => !single.includes(k));
+  if (!factors.length)
+    throw new UserError(
+      `every factor has a single value in the train codes (${train.numFactors} factor${train.numFactors === 1 ? '' : 's'}): ` +
+        'there is no variation to measure',
+    );
+  const warnings = single.map(
+    (k) =>
+      `factor ${factorNames?.[k] ?? k} has a single value (${train.factors[k]}) in the train codes: ` +
+      'it is left out of every metric',
+  );
+  if (single.length) {
+    train = selectFactors(train, factors);
+    test = selectFactors(test, factors);
+  }
+  const out: ArrayMetricsResult = { scores: {}, matrices: [], factors, warnings };
   for (const n of names ?? metricNames('codes')) {
     const def = await metrics.get(n);
     if (def.kind !== 'codes') throw new UserError(`metric '${n}' needs a trained model, not codes`);
     const r = (def as CodesMetricDefinition).run(train, test);
+    for (const [key, v] of Object.entries(r.scores))
+      if (!Number.isFinite(v))
+        throw new UserError(
+          `metric '${n}' gave ${key} = ${v} on these codes (${train.n} train, ${test.n} test rows, ` +
+            `${train.numCodes} codes): the codes are too few or too degenerate for it; leave it out with --metrics`,
+        );
     Object.assign(out.scores, r.scores);
     out.matrices.push(...(r.matrices ?? []));
   }

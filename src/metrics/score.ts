@@ -6,7 +6,13 @@
  */
 import type { GroundTruthDataset } from '../data/types.js';
 import { Rng } from '../util/rng.js';
-import { evalPresets, type CodeFactorMatrix, type EvalPresetName, type ModelMetricDefinition } from './define.js';
+import {
+  evalPresets,
+  scoreDefaults,
+  type CodeFactorMatrix,
+  type EvalPresetName,
+  type ModelMetricDefinition,
+} from './define.js';
 import { sampleCodesAndFactors, type RepresentationFn } from './dataset-metrics.js';
 import { computeArrayMetrics, metrics, metricNames } from './registry.js';
 
@@ -23,16 +29,12 @@ export interface ScoreOptions {
   preset?: EvalPresetName;
 }
 
-/**
- * 10,000 / 5,000 codes are disentanglement_lib's sizes; the model metrics' `quick` preset keeps scoring during
- * training cheap on a CPU (`reference` is disentanglement_lib's).
- */
-export const scoreDefaults = { numTrain: 10000, numTest: 5000, seed: 0, preset: 'quick' as EvalPresetName };
-
 export interface Scores {
   /** Flat scores, rounded to 6 decimals (the keys of eval.json's `metrics` and of metrics.jsonl). */
   scores: Record<string, number>;
   matrices: CodeFactorMatrix[];
+  /** What the user should be told (a factor left out of the metrics, …). */
+  warnings: string[];
 }
 
 const round6 = (r: Record<string, number>) =>
@@ -48,12 +50,16 @@ export async function scoreRepresentation(
   const codesNames = defs.filter((d) => d.kind === 'codes').map((d) => d.name);
   const scores: Record<string, number> = {};
   const matrices: CodeFactorMatrix[] = [];
+  const warnings: string[] = [];
   if (codesNames.length) {
     const train = sampleCodesAndFactors(ds, rep, o.numTrain ?? scoreDefaults.numTrain, rng.fork('train'));
     const test = sampleCodesAndFactors(ds, rep, o.numTest ?? scoreDefaults.numTest, rng.fork('test'));
-    const r = await computeArrayMetrics(train, test, codesNames);
+    const factorNames = ds.factors.map((f) => f.name);
+    const r = await computeArrayMetrics(train, test, codesNames, factorNames);
     Object.assign(scores, r.scores);
-    matrices.push(...r.matrices);
+    // a factor left out (single-valued) is not among the matrices' columns
+    matrices.push(...r.matrices.map((m) => ({ ...m, colLabels: r.factors.map((k) => factorNames[k]) })));
+    warnings.push(...r.warnings);
   }
   const preset = evalPresets[o.preset ?? scoreDefaults.preset];
   for (const d of defs.filter((d): d is ModelMetricDefinition => d.kind === 'model')) {
@@ -61,5 +67,5 @@ export async function scoreRepresentation(
     Object.assign(scores, r.scores);
     matrices.push(...(r.matrices ?? []));
   }
-  return { scores: round6(scores), matrices };
+  return { scores: round6(scores), matrices, warnings };
 }

@@ -7,6 +7,7 @@ import { makeModel, type EncoderDecoder } from '../nn/index.js';
 import { adam } from '../engine/index.js';
 import type { RunConfig } from '../config/index.js';
 import { Rng } from '../util/rng.js';
+import { UserError } from '../util/errors.js';
 
 export interface Run {
   dir: string;
@@ -36,6 +37,7 @@ export async function assemble(dir: string, config: RunConfig): Promise<Run> {
     rng: rng.fork('framework'),
     data,
   });
+  checkTrainable(config, dataset, framework);
   const model = makeModel(
     {
       architecture: config.model.architecture,
@@ -50,6 +52,24 @@ export async function assemble(dir: string, config: RunConfig): Promise<Run> {
   const optimizer = adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2);
   const recon = withReduction(await parseLoss(config.loss), config.lossReduction);
   return { dir, config, dataset, framework, model, recon, optimizer, step: 0 };
+}
+
+/** What a config can ask that the dataset cannot give: said before anything is trained or written. */
+function checkTrainable(config: RunConfig, dataset: GroundTruthDataset, framework: Framework): void {
+  const [h, w, c] = dataset.obsShape;
+  const rows = config.train.batchSize * (framework.batchKind === 'pairs' ? 2 : 1);
+  // a batch is rendered into one float32 array: beyond 1 GiB it is a typo, not a batch
+  const limit = Math.floor(2 ** 28 / (h * w * c) / (framework.batchKind === 'pairs' ? 2 : 1));
+  if (rows * h * w * c > 2 ** 28)
+    throw new UserError(
+      `train.batchSize ${config.train.batchSize} is too large for ${h}×${w}×${c} observations ` +
+        `(over 1 GiB per batch): at most ${limit.toLocaleString('en')}`,
+    );
+  if (framework.batchKind === 'pairs' && !dataset.factors.some((f) => f.size > 1))
+    throw new UserError(
+      `framework '${framework.name}' trains on pairs that differ in a factor, but every factor of ` +
+        `dataset '${dataset.name}' has a single value: choose a dataset (or parameters) where some factor varies`,
+    );
 }
 
 /** The variables the trainer's optimiser updates: the model's and the framework's own trainable ones. */

@@ -72,8 +72,21 @@ export function loadCheckpoint(dir: string): { manifest: CheckpointManifest; ten
   } catch {
     throw new UserError(`${mpath} is corrupt (not JSON)`);
   }
-  if (manifest.format !== 'disentangle-checkpoint-1')
-    throw new UserError(`${mpath}: unknown checkpoint format '${manifest.format}'`);
+  if (manifest?.format !== 'disentangle-checkpoint-1')
+    throw new UserError(`${mpath}: unknown checkpoint format '${manifest?.format}'`);
+  const wellFormed =
+    Number.isInteger(manifest.step) &&
+    manifest.step >= 0 &&
+    typeof manifest.file === 'string' &&
+    /^ckpt-\d+\.bin$/.test(manifest.file) &&
+    Array.isArray(manifest.tensors) &&
+    manifest.tensors.every(
+      (t) =>
+        typeof t?.name === 'string' &&
+        Array.isArray(t.shape) &&
+        t.shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0),
+    );
+  if (!wellFormed) throw new UserError(`${mpath} is corrupt (its step, file or tensor list is missing or malformed)`);
   const binPath = join(dir, String(manifest.file));
   if (!existsSync(binPath))
     throw new UserError(
@@ -86,6 +99,15 @@ export function loadCheckpoint(dir: string): { manifest: CheckpointManifest; ten
   if (bin.length !== total * 4)
     throw new UserError(`${binPath} is truncated: ${bin.length} bytes, expected ${total * 4}`);
   const all = new Float32Array(new Uint8Array(bin).buffer);
+  const bad = all.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    let t = 0;
+    for (let off = sizes[0]; off <= bad; off += sizes[++t]);
+    throw new UserError(
+      `${binPath} holds ${all[bad]} in '${manifest.tensors[t].name}': the checkpoint is corrupt (training ` +
+        'never writes non-finite weights); restore the file, or start the run again in a new folder',
+    );
+  }
   const tensors: Float32Array[] = [];
   let off = 0;
   for (const s of sizes) {
@@ -140,9 +162,22 @@ export async function runCheckpointTensors(run: Run): Promise<NamedData[]> {
   return tensors;
 }
 
-/** Write the run's checkpoint at its current step. */
+/** Write the run's checkpoint at its current step (refused, keeping the last one, if a weight is not finite). */
 export async function saveRunCheckpoint(run: Run, loss: number): Promise<void> {
-  saveCheckpoint(run.dir, run.step, loss, await runCheckpointTensors(run));
+  const tensors = await runCheckpointTensors(run);
+  // a step can blow the weights up while its own loss (computed before the update) was still finite
+  const bad = tensors.find((t) => t.data.some((v) => !Number.isFinite(v)));
+  if (bad) {
+    const kept = loadCheckpoint(run.dir)?.manifest.step;
+    throw new UserError(
+      `the weights became non-finite at step ${run.step} ('${bad.name}'): training stopped. ` +
+        (kept !== undefined
+          ? `The last good checkpoint (step ${kept}) is kept in ${run.dir}.`
+          : 'No checkpoint was written.') +
+        ' Try a lower learning rate (--lr) or another loss.',
+    );
+  }
+  saveCheckpoint(run.dir, run.step, loss, tensors);
 }
 
 /** Restore the run from its folder's checkpoint (if any); returns whether one was found. */

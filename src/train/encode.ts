@@ -53,23 +53,37 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
     throw e;
   }
   const zDim = run.config.model.z;
+  /** Codes or images of a finite model can still overflow: say so here, not deep inside a metric's algebra. */
+  const finite = (a: Float32Array, what: string) => {
+    const i = a.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0)
+      throw new UserError(
+        `the model of ${dir} (step ${run.step}) makes non-finite ${what} (${a[i]}): its weights have diverged. ` +
+          'Train it again with a lower learning rate (--lr)',
+      );
+    return a;
+  };
   const fw = run.framework;
   const represent = representationOf(run);
   return {
     run,
     encode(x, n, mode = 'mean', seed = 0) {
-      if (mode === 'mean' || !fw.latent) return represent(x, n);
+      if (mode === 'mean' || !fw.latent) return finite(represent(x, n), 'codes');
       const dist = latentDistribution(fw.latent);
       const chunkSeed = seedsFrom(new Rng(seed));
-      return encodeInChunks(run, x, n, (enc, i) => {
+      const codes = encodeInChunks(run, x, n, (enc, i) => {
         const half = enc.shape[1] / 2;
         const loc = tf.slice(enc, [0, 0], [-1, half]) as tf.Tensor2D;
         const scale = tf.slice(enc, [0, half], [-1, half]) as tf.Tensor2D;
         return dist.sample(loc, scale, chunkSeed(`chunk:${i}`));
       });
+      return finite(codes, 'codes');
     },
     decode(z, n) {
-      return tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(z, [n, zDim]))).dataSync() as Float32Array);
+      return finite(
+        tf.tidy(() => run.recon.activate(run.model.decode(tf.tensor2d(z, [n, zDim]))).dataSync() as Float32Array),
+        'images',
+      );
     },
     dispose: () => disposeRun(run),
   };

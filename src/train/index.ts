@@ -6,6 +6,8 @@ export {
   closeRun,
   readRunConfig,
   isRunDir,
+  checkRunFolder,
+  checkNewRunFolder,
   isFinished,
   checkpointStep,
   trimLog,

@@ -23,8 +23,11 @@ export function reconstructionImages(run: Run, n = 8, seed = 1) {
   return tileImages(both, 2 * n, h, w, c, n, 2, 0.5);
 }
 
-/** One row per latent dimension (sorted by KL, most active first), values −2 … 2 around an encoded point. */
-export function traversalImages(run: Run, steps = 9, seed = 2) {
+/**
+ * One row per latent dimension (sorted by KL, most active first; at most `maxRows`), values −2 … 2 around an
+ * encoded point.
+ */
+export function traversalImages(run: Run, steps = 9, seed = 2, maxRows = 32) {
   const ds = run.dataset;
   const [h, w, c] = ds.obsShape;
   const idx = ds.stateSpace.sampleIndices(64, new Rng(seed));
@@ -39,8 +42,10 @@ export function traversalImages(run: Run, steps = 9, seed = 2) {
     return { base: rep.slice([0, 0], [1, -1]).dataSync().slice() as Float32Array, kl: Array.from(k) };
   });
   const Z = base.length;
-  const order = [...Array(Z).keys()].sort((a, b) => kl[b] - kl[a]);
-  const zs = new Float32Array(Z * steps * Z);
+  // a model with many latents shows its most active ones (a row per latent of a 10⁵-latent model would not fit)
+  const order = [...Array(Z).keys()].sort((a, b) => kl[b] - kl[a]).slice(0, maxRows);
+  const rows = order.length;
+  const zs = new Float32Array(rows * steps * Z);
   order.forEach((d, row) => {
     for (let s = 0; s < steps; s++) {
       const o = (row * steps + s) * Z;
@@ -49,9 +54,9 @@ export function traversalImages(run: Run, steps = 9, seed = 2) {
     }
   });
   const imgs = tf.tidy(
-    () => run.recon.activate(run.model.decode(tf.tensor2d(zs, [Z * steps, Z]))).dataSync() as Float32Array,
+    () => run.recon.activate(run.model.decode(tf.tensor2d(zs, [rows * steps, Z]))).dataSync() as Float32Array,
   );
-  return { image: tileImages(imgs, Z * steps, h, w, c, steps, 2, 0.5), order, kl };
+  return { image: tileImages(imgs, rows * steps, h, w, c, steps, 2, 0.5), order, kl };
 }
 
 /** reconstructions.png and traversals.png; none for a model without a decoder (PCL), which has neither. */

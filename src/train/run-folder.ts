@@ -3,41 +3,43 @@
  * `summary.json` when finished. One writer at a time (a lock naming the holder); a new run never writes into
  * someone else's folder; reopening a run drops log lines past its checkpoint, so the log is one clean sequence.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type RunConfig } from '../config/index.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder, type FolderLock } from '../util/lock.js';
+import { checkNewRunFolder, checkRunFolder } from './folder-checks.js';
+
+export { isRunDir, checkNewRunFolder, checkRunFolder } from './folder-checks.js';
 import { assemble, disposeRun, type Run } from './assemble.js';
 import { restoreRunCheckpoint } from './checkpoint.js';
-
-/** The files that make a folder a run folder. */
-export function isRunDir(dir: string): boolean {
-  return existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'train.jsonl'));
-}
 
 /** A run with the lock of its folder (released by `closeRun`). */
 export interface OpenRun extends Run {
   lock: FolderLock;
 }
 
-/** Start a new run in `dir` (which must not exist, or be empty). */
+/**
+ * Start a new run in `dir` (which must not exist, or be empty). If it cannot start, what it made is removed:
+ * a failed start leaves the disk as it was.
+ */
 export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun> {
   const config = await validateConfig(rawConfig);
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new UserError(`--out ${dir} exists and is not a folder`);
-    if (isRunDir(dir))
-      throw new UserError(
-        `${dir} already holds a run: continue it with \`disentangle train --resume ${dir}\`, or choose another --out`,
-      );
-    if (readdirSync(dir).length > 0)
-      throw new UserError(
-        `${dir} exists and is not a run folder: refusing to write into it (choose an empty or new --out)`,
-      );
-  }
+  checkNewRunFolder(dir);
+  const made = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
-  const lock = lockFolder(dir, 'train');
+  // a folder we made is removed again only while empty: another process may have won it meanwhile
+  const unmake = () => {
+    if (made) rmdirQuietly(dir);
+  };
+  let lock: FolderLock;
+  try {
+    lock = lockFolder(dir, 'train');
+  } catch (e) {
+    unmake();
+    throw e;
+  }
   try {
     const run = await assemble(dir, config);
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
@@ -45,14 +47,22 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun
     return { ...run, lock };
   } catch (e) {
     lock.release();
+    unmake();
     throw e;
+  }
+}
+
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* not empty (someone else's now), or gone */
   }
 }
 
 /** Read and validate a run folder's config. */
 export async function readRunConfig(dir: string): Promise<RunConfig> {
-  if (!existsSync(dir)) throw new UserError(`no run folder at ${dir}`);
-  if (!isRunDir(dir)) throw new UserError(`${dir} is not a run folder (no config.json and train.jsonl)`);
+  checkRunFolder(dir);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
@@ -111,10 +121,8 @@ export async function openRun(dir: string, o: OpenOptions = {}): Promise<OpenRun
     if (steps < done)
       throw new UserError(`--steps ${steps} is before the run's checkpoint (step ${done}): a run cannot be shortened`);
     if (steps === config.train.steps && isFinished(dir, config)) throw new RunFinished(dir, steps);
-    if (steps !== config.train.steps) {
-      config = { ...config, train: { ...config.train, steps } };
-      writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-    }
+    const extended = steps !== config.train.steps;
+    if (extended) config = { ...config, train: { ...config.train, steps } };
     const run = await assemble(dir, config);
     try {
       await restoreRunCheckpoint(run);
@@ -122,6 +130,8 @@ export async function openRun(dir: string, o: OpenOptions = {}): Promise<OpenRun
       disposeRun(run);
       throw e;
     }
+    // written only once the run is known to open: a resume that fails changes nothing
+    if (extended) writeFileAtomic(join(dir, 'config.json'), JSON.stringify(config, null, 2));
     trimLog(join(dir, 'train.jsonl'), run.step);
     return { ...run, lock };
   } catch (e) {

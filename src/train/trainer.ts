@@ -12,6 +12,7 @@ import { Rng, seedsFrom } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { writeOutputs } from '../util/signals.js';
 import { trainableVariables, type Run } from './assemble.js';
 import { loadCheckpoint, saveRunCheckpoint } from './checkpoint.js';
 import { writeModelPictures } from './pictures.js';
@@ -25,6 +26,8 @@ export interface TrainOptions {
   noPictures?: boolean;
   /** Handle SIGINT/SIGTERM by checkpointing and returning (default true). */
   handleSignals?: boolean;
+  /** Called after each step with the steps done and the step's loss (e.g. to report progress elsewhere). */
+  onStep?: (step: number, loss: number) => void;
   /** Called after each checkpoint is written (e.g. to score the model during training). */
   afterCheckpoint?: (run: Run) => Promise<void> | void;
 }
@@ -142,6 +145,7 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
       bar.update(run.step, `loss ${loss.toFixed(2)}`);
       await afterStep(run, loss); // scores during training (before this step's checkpoint) and progress listeners
       if (run.step % checkpointEvery === 0 || run.step === steps) await checkpoint();
+      opts.onStep?.(run.step, loss);
       // let signal handlers run between steps
       if (signals) await new Promise((r) => setImmediate(r));
     }
@@ -149,10 +153,13 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
     signals?.dispose();
   }
   bar.finish(`loss ${loss.toFixed(2)}`);
-  if (!opts.noPictures) writeModelPictures(run);
-  writeFileAtomic(
-    join(run.dir, 'summary.json'),
-    JSON.stringify({ step: run.step, loss: Number.isFinite(loss) ? loss : null, config: run.config }, null, 2),
-  );
+  // the run is complete: a signal now waits until its pictures and summary are written
+  await writeOutputs(() => {
+    if (!opts.noPictures) writeModelPictures(run);
+    writeFileAtomic(
+      join(run.dir, 'summary.json'),
+      JSON.stringify({ step: run.step, loss: Number.isFinite(loss) ? loss : null, config: run.config }, null, 2),
+    );
+  });
   return { step: run.step, loss, stopped: false };
 }

@@ -32,6 +32,9 @@ export class FolderBusy extends UserError {
   }
 }
 
+/** The lock file's name in a locked run folder. */
+export const LOCK_FILE = '.lock';
+
 const held = new Map<string, FolderLock>();
 
 /** Whether a process runs on this host (signal 0 tests without touching it). */
@@ -45,9 +48,10 @@ export function pidAlive(pid: number): boolean {
 }
 
 /** Who holds the lock `file` of `dir`, or null (no lock, or one being written). */
-export function readLock(dir: string, file = '.lock'): LockInfo | null {
+export function readLock(dir: string, file = LOCK_FILE): LockInfo | null {
   try {
-    return JSON.parse(readFileSync(join(dir, file), 'utf8')) as LockInfo;
+    const l = JSON.parse(readFileSync(join(dir, file), 'utf8')) as LockInfo;
+    return Number.isInteger(l?.pid) && typeof l.host === 'string' ? l : null;
   } catch {
     return null;
   }
@@ -68,7 +72,7 @@ export interface LockOptions {
  * one process (a second acquire of a held lock returns the same lock). Released on exit.
  */
 export function lockFolder(dir: string, what: string, o: LockOptions = {}): FolderLock {
-  const file = o.file ?? '.lock';
+  const file = o.file ?? LOCK_FILE;
   const path = join(dir, file);
   const mine = held.get(path);
   if (mine) return mine;
@@ -83,16 +87,24 @@ export function lockFolder(dir: string, what: string, o: LockOptions = {}): Fold
     try {
       fd = openSync(path, 'wx');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`no folder at ${dir}`);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+        throw new UserError(`cannot write into ${dir} (${code}): it needs to be writable`);
+      if (code !== 'EEXIST') throw e;
       const other = readLock(dir, file);
       if (other && other.host === info.host && !pidAlive(other.pid)) {
         process.stderr.write(
           `note: taking over the lock of ${dir}, left by process ${other.pid} (${other.command}), which is no longer running\n`,
         );
-        rmSync(path, { force: true });
+        // remove it only if it is still that same stale lock (another process may have taken it over already)
+        const now = readLock(dir, file);
+        if (now && now.pid === other.pid && now.started === other.started) rmSync(path, { force: true });
         continue;
       }
       if (!other && ageSeconds(path) > UNWRITTEN_LOCK_S) {
+        // writing a lock takes microseconds: one unreadable for this long was left by a crash while written
+        process.stderr.write(`note: taking over the lock of ${dir}, an unreadable lock file left by a crash\n`);
         rmSync(path, { force: true });
         continue;
       }

@@ -1,7 +1,10 @@
 import { PNG } from 'pngjs';
 import { writeFileAtomic } from '../util/fs.js';
 
-/** A plain image: HWC values, float in [0, 1] or uint8 in [0, 255]; 1 (grey), 3 (RGB) or 4 (RGBA) channels. */
+/**
+ * A plain image: HWC values, float in [0, 1] or uint8 in [0, 255]; 1 (grey), 3 (RGB) or 4 (RGBA) channels,
+ * or 2 (two-channel observations such as pinwheel's points, drawn as red and green).
+ */
 export interface Image {
   data: Float32Array | Uint8Array;
   height: number;
@@ -14,10 +17,10 @@ function toByte(v: number, isFloat: boolean): number {
   return b < 0 ? 0 : b > 255 ? 255 : b;
 }
 
-/** Encode an image as PNG bytes (grey is expanded to RGB). */
+/** Encode an image as PNG bytes (grey is expanded to RGB; two channels become red and green). */
 export function encodePng(img: Image): Uint8Array {
   const { data, height, width, channels } = img;
-  if (![1, 3, 4].includes(channels)) throw new Error(`encodePng: channels must be 1, 3 or 4, got ${channels}`);
+  if (![1, 2, 3, 4].includes(channels)) throw new Error(`encodePng: channels must be 1 to 4, got ${channels}`);
   if (data.length !== height * width * channels)
     throw new Error(`encodePng: ${data.length} values for ${height}×${width}×${channels}`);
   const isFloat = data instanceof Float32Array;
@@ -32,7 +35,7 @@ export function encodePng(img: Image): Uint8Array {
     } else {
       png.data[o] = toByte(data[i], isFloat);
       png.data[o + 1] = toByte(data[i + 1], isFloat);
-      png.data[o + 2] = toByte(data[i + 2], isFloat);
+      png.data[o + 2] = channels === 2 ? 0 : toByte(data[i + 2], isFloat);
       png.data[o + 3] = channels === 4 ? toByte(data[i + 3], isFloat) : 255;
     }
   }

@@ -28,7 +28,7 @@ export function testStateSpace(sizes: number[]): StateSpace {
         });
       return out;
     },
-    sampleIndices: (n: number, rng: Rng) => Int32Array.from({ length: n }, () => rng.int(size)),
+    sampleIndices: (n: number, rng: Rng) => Float64Array.from({ length: n }, () => rng.int(size)),
   };
 }
 

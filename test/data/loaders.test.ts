@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataset, renderObservations, StateSpace } from '../../src/data/index.js';
-import { writeNpz } from '../../src/data/formats/npz.js';
+import { writeNpz, type NdArray } from '../../src/data/formats/npz.js';
 import { writePng } from '../../src/viz/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { Rng } from '../../src/util/rng.js';
@@ -142,6 +142,87 @@ describe('file-based datasets', () => {
     // a missing combination is named
     writeFileSync(join(folder, 'factors.csv'), lines.slice(0, -1).join('\n'));
     await expect(createDataset('byo', { path: folder })).rejects.toThrow(/no image for colour=1, size=2/);
+  });
+
+  it('bring-your-own: bad images and factors are caught at the door, naming the place', async () => {
+    const p = join(dir, 'bad.npz');
+    const grid = Int32Array.of(0, 0, 0, 1, 1, 0, 1, 1);
+    const floats = (at: number, v: number) => Float32Array.from({ length: 4 * 2 * 2 }, (_, i) => (i === at ? v : 0.5));
+    const cases: Array<[Record<string, NdArray>, RegExp]> = [
+      [
+        {
+          images: { dtype: 'float32', shape: [4, 2, 2], data: floats(9, NaN) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /'images' holds NaN at image 2, pixel \(y 0, x 1, channel 0\): every pixel must be finite/,
+      ],
+      [
+        {
+          images: { dtype: 'float32', shape: [4, 2, 2, 1], data: floats(3, Infinity) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /holds Infinity at image 0/,
+      ],
+      [
+        {
+          images: { dtype: 'float64', shape: [4, 2, 2], data: Float64Array.from(floats(5, 200)) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /holds 200 at image 1.*\[0, 1\].*store them as uint8 or divide by 255/,
+      ],
+      [
+        {
+          images: { dtype: 'float32', shape: [4, 2, 2], data: floats(0, -0.5) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /holds -0.5 at image 0/,
+      ],
+      [
+        {
+          images: { dtype: 'int32', shape: [4, 2, 2], data: new Int32Array(16) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /must be uint8 \(0–255\) or float \(0–1\), got int32/,
+      ],
+      [
+        {
+          images: { dtype: 'uint8', shape: [0, 2, 2], data: new Uint8Array(0) },
+          factors: { dtype: 'int32', shape: [0, 2], data: new Int32Array(0) },
+        },
+        /holds no images/,
+      ],
+      [
+        {
+          images: { dtype: 'uint8', shape: [16], data: new Uint8Array(16) },
+          factors: { dtype: 'int32', shape: [4, 2], data: grid },
+        },
+        /'images' must be N×H×W or N×H×W×C/,
+      ],
+      [
+        {
+          images: { dtype: 'uint8', shape: [4, 2, 2], data: new Uint8Array(16) },
+          factors: { dtype: 'int32', shape: [3, 2], data: grid.subarray(0, 6) },
+        },
+        /4 images but 3 factor rows/,
+      ],
+      [
+        {
+          images: { dtype: 'uint8', shape: [4, 2, 2], data: new Uint8Array(16) },
+          factors: { dtype: 'float32', shape: [4, 2], data: Float32Array.of(0, 0, 0, 1, 1, 0, 1, 0.5) },
+        },
+        /integer labels, found 0.5/,
+      ],
+    ];
+    for (const [arrays, message] of cases) {
+      writeNpz(p, arrays);
+      await expect(createDataset('byo', { path: p })).rejects.toThrow(message);
+    }
+    const folder = join(dir, 'pngs-empty');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'factors.csv'), 'filename,colour\n');
+    await expect(createDataset('byo', { path: folder })).rejects.toThrow(/has a header but no rows/);
+    writeFileSync(join(folder, 'factors.csv'), 'filename,colour\nnope.png,0\n');
+    await expect(createDataset('byo', { path: folder })).rejects.toThrow(/line 2 names nope.png, which is not in/);
   });
 
   it('missing files name the expected location; mpi3d checks its image count', async () => {

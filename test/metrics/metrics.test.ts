@@ -12,6 +12,7 @@ import {
   unsupervised,
   dci,
   computeArrayMetrics,
+  MIN_ROWS,
   histogramDiscretize,
   discreteMutualInfo,
   fitGradientBoosting,
@@ -189,6 +190,39 @@ describe('degenerate inputs', () => {
     const bad = { ...d, codes: Float64Array.from(d.codes, (v, i) => (i === 7 ? NaN : v)) };
     await expect(computeArrayMetrics(bad, d, ['mig'])).rejects.toThrow(UserError);
     await expect(computeArrayMetrics(bad, d, ['mig'])).rejects.toThrow(/NaN at row 3, dimension 1/);
+  });
+  it('too few rows is an error stating the minimum, not a score', async () => {
+    for (const n of [0, 1, MIN_ROWS - 1]) {
+      const d = synthetic([4, 6], n, 'identity', 17);
+      await expect(computeArrayMetrics(d, synthetic([4, 6], 500, 'identity', 18))).rejects.toThrow(
+        new RegExp(`train codes have ${n} rows?: the metrics need at least ${MIN_ROWS} observations`),
+      );
+    }
+    const ok = synthetic([4, 6], MIN_ROWS, 'identity', 19);
+    await expect(computeArrayMetrics(ok, ok, ['mig', 'dci'])).resolves.toBeTruthy();
+  });
+  it('a factor with a single value is left out of every metric, with a warning naming it', async () => {
+    // factor 0 constant, factor 1 varying: every score equals the one on factor 1 alone (DCI completeness
+    // used to count the constant factor as a factor no code explains)
+    const varying = synthetic([6], 600, 'identity', 20);
+    const withConstant: CodesAndFactors = {
+      ...varying,
+      factors: Int32Array.from({ length: 1200 }, (_, i) => (i % 2 ? varying.factors[(i - 1) / 2] : 3)),
+      numFactors: 2,
+    };
+    const names = ['mig', 'dci', 'sap', 'modularity', 'explicitness', 'irs'];
+    const both = await computeArrayMetrics(withConstant, withConstant, names, ['shape', 'scale']);
+    const alone = await computeArrayMetrics(varying, varying, names);
+    expect(both.scores).toEqual(alone.scores);
+    expect(both.scores.dci_completeness).toBeGreaterThan(0.9);
+    expect(both.factors).toEqual([1]);
+    expect(both.warnings).toEqual([
+      'factor shape has a single value (3) in the train codes: it is left out of every metric',
+    ]);
+    const allConstant = { ...withConstant, factors: new Int32Array(1200) };
+    await expect(computeArrayMetrics(allConstant, allConstant, ['mig'])).rejects.toThrow(
+      /every factor has a single value/,
+    );
   });
   it('a factor with a single value is skipped by MIG', async () => {
     const d = synthetic([1, 10], 2000, 'identity', 16);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, mkdirSync, writeFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.js';
-import { startRun, openRun, trainRun, closeRun, loadRun } from '../../src/train/index.js';
+import { startRun, openRun, trainRun, closeRun, loadRun, traversalImages } from '../../src/train/index.js';
 import { validateConfig } from '../../src/config/index.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -55,6 +55,25 @@ describe('trainer', () => {
     const logA = readFileSync(join(a, 'train.jsonl'), 'utf8');
     expect(readFileSync(join(b, 'train.jsonl'), 'utf8')).toBe(logA);
     expect(JSON.parse(logA.split('\n')[0])).toHaveProperty('kl');
+  });
+
+  it('a run killed before its first checkpoint shows its log, and its resume starts both over', async () => {
+    const d = join(root, 'early');
+    const run = await startRun(d, tiny(12));
+    await trainRun(run, { quiet: true, noPictures: true, stopAfter: 3 });
+    disposeRun(run);
+    // the log is live: three lines, though no checkpoint was written yet
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(existsSync(join(d, 'checkpoint.json'))).toBe(false);
+    const resumed = await openRun(d);
+    expect(resumed.step).toBe(0);
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe('');
+    await trainRun(resumed, { quiet: true, noPictures: true });
+    disposeRun(resumed);
+    expect(Array.from(weights(d))).toEqual(Array.from(weights(join(root, 'straight'))));
+    expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe(
+      readFileSync(join(root, 'straight', 'train.jsonl'), 'utf8'),
+    );
   });
 
   it('refuses to overwrite a folder that is not a resumable run, or an existing run', async () => {
@@ -136,6 +155,14 @@ describe('trainer', () => {
     const d = await diagnoseRun(a, { points: 4 });
     expect(d.jacobianDistanceToOrthogonality).toBeNull();
     expect(d.perLatentKl).toBeNull();
+  });
+
+  it('pictures of a model with many latents show its most active ones (a row per latent would not fit)', async () => {
+    const run = await startRun(join(root, 'wide'), tiny(1, { model: { architecture: 'fc', z: 40, hidden: 8 } }));
+    const t = traversalImages(run);
+    closeRun(run);
+    expect(t.order).toHaveLength(32);
+    expect(t.image.height).toBe(32 * 16 + 33 * 2);
   });
 
   it('encodes observations with the trained model (the encoding API)', async () => {

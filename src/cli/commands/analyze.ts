@@ -1,24 +1,11 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { createDataset } from '../../data/index.js';
-import { parseParamAssignments } from '../../config/index.js';
-import { parseLoss } from '../../losses/index.js';
-import {
-  analysePerceivedDistances,
-  localVarianceStructure,
-  perceivedDefaults,
-  perceivedReportHtml,
-  perceivedSummary,
-  findPerturbation,
-  traversalGridImage,
-} from '../../analysis/index.js';
-import { perturbationReportHtml } from '../../analysis/perturbation-io.js';
-import { applyPerturbation, applyUniformNoise, savePerturbation } from '../../data/index.js';
-import { ProgressBar } from '../../util/progress.js';
+import { parseParamAssignments } from '../../config/assignments.js';
+import { perceivedDefaults } from '../../analysis/defaults.js';
 import { UserError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../util/fs.js';
-import { writePng } from '../../viz/index.js';
+import { checkOutputFolder, prepareOutputFolder, type OutputFolder } from '../../util/out-dir.js';
+import { writeOutputs } from '../../util/signals.js';
 import {
   collect,
   parseNumber,
@@ -28,8 +15,23 @@ import {
   withEngineOptions,
 } from '../options.js';
 
-function checkOutDir(dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`--out ${dir} exists and is not a folder`);
+/** What `analyze --out` writes (an earlier output, marked by analysis.json, may be replaced). */
+const analyzeOutput: OutputFolder = {
+  command: 'analyze',
+  names: ['report.html', 'analysis.json', 'traversals.png'],
+  marker: 'analysis.json',
+};
+
+/** `perturb --out X.npz` also writes X.html: refuse when that name holds something not of ours. */
+function checkPerturbOut(out: string): void {
+  if (!out.endsWith('.npz')) throw new UserError(`--out must name a .npz file, got '${out}'`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`--out ${out} is a folder`);
+  const html = out.replace(/\.npz$/, '.html');
+  if (existsSync(html) && !existsSync(out))
+    throw new UserError(
+      `${html} exists and is not the report of an earlier \`perturb --out ${out}\`: refusing to overwrite it; ` +
+        'choose another --out',
+    );
 }
 
 export function registerAnalyze(program: Command): void {
@@ -55,10 +57,23 @@ export function registerAnalyze(program: Command): void {
       .option('--json', 'last line is one JSON object')
       .option('--out <dir>', 'write report.html, analysis.json and traversals.png into this folder'),
   ).action(async (name: string, opts) => {
-    if (opts.out) checkOutDir(opts.out);
-    const ds = await createDataset(name, parseParamAssignments(opts.set));
+    if (opts.out) checkOutputFolder(opts.out, analyzeOutput);
+    const params = parseParamAssignments(opts.set);
+    const { createDataset } = await import('../../data/registry.js');
+    const ds = await createDataset(name, params);
+    const { parseLoss } = await import('../../losses/index.js');
     const loss = await parseLoss(opts.loss);
     await startEngine(opts);
+    const {
+      analysePerceivedDistances,
+      localVarianceStructure,
+      perceivedReportHtml,
+      perceivedSummary,
+      traversalGridImage,
+    } = await import('../../analysis/index.js');
+    const { ProgressBar } = await import('../../util/progress.js');
+    const { writeFileAtomic } = await import('../../util/fs.js');
+    const { writePng } = await import('../../viz/index.js');
     const bar = new ProgressBar({ total: ds.factors.length * opts.traversals, label: 'analyze', unit: 'trav' });
     const t0 = performance.now();
     const report = analysePerceivedDistances(ds, loss, {
@@ -73,22 +88,26 @@ export function registerAnalyze(program: Command): void {
     const lv = opts.localVariance || opts.out ? localVarianceStructure(ds, { seed: opts.seed }) : undefined;
     const summary = { ...perceivedSummary(report), seconds: Math.round(seconds * 100) / 100 };
     if (opts.out) {
-      writeFileAtomic(join(opts.out, 'report.html'), perceivedReportHtml(report, ds, lv));
-      writeFileAtomic(
-        join(opts.out, 'analysis.json'),
-        JSON.stringify(
-          {
-            ...summary,
-            matrices: Object.fromEntries(
-              report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }]),
-            ),
-            localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
-          },
-          null,
-          1,
-        ),
+      const out: string = opts.out;
+      const html = perceivedReportHtml(report, ds, lv);
+      const picture = traversalGridImage(ds, opts.seed);
+      const json = JSON.stringify(
+        {
+          ...summary,
+          matrices: Object.fromEntries(
+            report.factors.map((f) => [f.name, { values: f.traversedValues, matrix: Array.from(f.matrix) }]),
+          ),
+          localVariance: lv && { ...lv, gram: Array.from(lv.gram), gramCosine: Array.from(lv.gramCosine) },
+        },
+        null,
+        1,
       );
-      writePng(join(opts.out, 'traversals.png'), traversalGridImage(ds, opts.seed));
+      await writeOutputs(() => {
+        prepareOutputFolder(out, analyzeOutput);
+        writeFileAtomic(join(out, 'report.html'), html);
+        writeFileAtomic(join(out, 'analysis.json'), json);
+        writePng(join(out, 'traversals.png'), picture);
+      });
     }
     if (opts.json) {
       console.log(
@@ -143,11 +162,18 @@ export function registerAnalyze(program: Command): void {
       .option('--json', 'last line is one JSON object')
       .requiredOption('--out <file.npz>', 'where to write the perturbation (and a report beside it)'),
   ).action(async (name: string, opts) => {
-    if (!String(opts.out).endsWith('.npz')) throw new UserError(`--out must name a .npz file, got '${opts.out}'`);
-    const ds = await createDataset(name, parseParamAssignments(opts.set));
+    checkPerturbOut(opts.out);
     if (!(opts.epsilon > 0 && opts.epsilon <= 1))
       throw new UserError(`--epsilon must be in (0, 1], got ${opts.epsilon}`);
+    const params = parseParamAssignments(opts.set);
+    const { createDataset } = await import('../../data/registry.js');
+    const ds = await createDataset(name, params);
     await startEngine(opts);
+    const { findPerturbation, localVarianceStructure, traversalGridImage } = await import('../../analysis/index.js');
+    const { applyPerturbation, applyUniformNoise, savePerturbation } = await import('../../data/perturbed.js');
+    const { perturbationReportHtml } = await import('../../analysis/perturbation-io.js');
+    const { ProgressBar } = await import('../../util/progress.js');
+    const { writeFileAtomic } = await import('../../util/fs.js');
     const bar = new ProgressBar({ total: opts.steps, label: 'perturb', unit: 'step' });
     const p = findPerturbation(ds, {
       epsilon: opts.epsilon,
@@ -164,16 +190,17 @@ export function registerAnalyze(program: Command): void {
       perturbed: localVarianceStructure(perturbed, { seed: opts.seed }),
       noise: localVarianceStructure(noise, { seed: opts.seed }),
     };
-    savePerturbation(opts.out, p, ds);
     const html = opts.out.replace(/\.npz$/, '.html');
-    writeFileAtomic(
-      html,
-      perturbationReportHtml(ds, p, lv, [
-        traversalGridImage(ds, opts.seed),
-        traversalGridImage(perturbed, opts.seed),
-        traversalGridImage(noise, opts.seed),
-      ]),
-    );
+    const page = perturbationReportHtml(ds, p, lv, [
+      traversalGridImage(ds, opts.seed),
+      traversalGridImage(perturbed, opts.seed),
+      traversalGridImage(noise, opts.seed),
+    ]);
+    await writeOutputs(() => {
+      checkPerturbOut(opts.out);
+      savePerturbation(opts.out, p, ds);
+      writeFileAtomic(html, page);
+    });
     const summary = {
       dataset: ds.name,
       params: ds.params,

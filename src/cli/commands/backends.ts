@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { backends } from '../../engine/index.js';
+import { backends } from '../../engine/registry.js';
 
 export function registerBackends(program: Command): void {
   program

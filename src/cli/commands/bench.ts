@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { benchStep, benchData, benchMetrics, benchAnalyze } from '../../bench/index.js';
 import { parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 import { benchSweep } from '../../bench/sweep.js';
 
@@ -19,6 +18,7 @@ export function registerBench(program: Command): void {
       .option('--json', 'last line is one JSON object'),
   ).action(async (opts) => {
     const info = await startEngine(opts);
+    const { benchStep } = await import('../../bench/index.js');
     const r = await benchStep(opts);
     const out = { bench: 'step', backend: info.backend, device: info.device, threads: info.threads, ...r };
     if (opts.json) console.log(JSON.stringify(out));
@@ -58,6 +58,7 @@ export function registerBench(program: Command): void {
     .description('observations per second into training batches of 64, per dataset')
     .option('--json', 'last line is one JSON array')
     .action(async (opts) => {
+      const { benchData } = await import('../../bench/index.js');
       const r = await benchData();
       if (opts.json) console.log(JSON.stringify(r));
       else
@@ -70,6 +71,7 @@ export function registerBench(program: Command): void {
     .description('the array-metric suite on 10,000 train / 5,000 test codes of dSprites-sized factors')
     .option('--json', 'last line is one JSON object')
     .action(async (opts) => {
+      const { benchMetrics } = await import('../../bench/index.js');
       const r = await benchMetrics();
       if (opts.json) console.log(JSON.stringify(r));
       else console.log(`total ${r.total_s} s: ${JSON.stringify(r.seconds_per_metric)}`);
@@ -95,6 +97,7 @@ export function registerBench(program: Command): void {
       .option('--json', 'last line is one JSON array'),
   ).action(async (opts) => {
     await startEngine(opts);
+    const { benchAnalyze } = await import('../../bench/index.js');
     const r = await benchAnalyze();
     if (opts.json) console.log(JSON.stringify(r));
     else for (const d of r) console.log(`${d.loss.padEnd(16)} ${d.seconds} s, ${d.pairs_per_s} pairs/s`);

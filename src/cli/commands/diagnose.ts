@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { diagnoseRun } from '../../evaluate/index.js';
+import { lockFolder } from '../../util/lock.js';
 import { parseInteger, startEngine, withEngineOptions } from '../options.js';
 
 export function registerDiagnose(program: Command): void {
@@ -14,7 +14,11 @@ export function registerDiagnose(program: Command): void {
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--json', 'last line is one JSON object'),
   ).action(async (dir: string, opts) => {
+    const { checkRunFolder } = await import('../../train/folder-checks.js');
+    checkRunFolder(dir);
+    lockFolder(dir, 'diagnose'); // refused before anything is loaded; diagnoseRun takes this same lock
     await startEngine(opts);
+    const { diagnoseRun } = await import('../../evaluate/index.js');
     const r = await diagnoseRun(dir, { seed: opts.seed });
     if (opts.json) console.log(JSON.stringify(r));
     else {

@@ -2,15 +2,12 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import { readNpz, toFloat64, toInt32 } from '../../data/formats/npz.js';
-import {
-  computeArrayMetrics,
-  evalPresets,
-  metricNames,
-  parseMetricList,
-  type CodesAndFactors,
-} from '../../metrics/index.js';
-import { evaluateRun, evaluateDefaults } from '../../evaluate/index.js';
+import { metricNames, parseMetricList } from '../../metrics/registry.js';
+import { evalPresets } from '../../metrics/define.js';
+import type { CodesAndFactors } from '../../metrics/utils.js';
+import { evaluateDefaults } from '../../evaluate/defaults.js';
 import { UserError } from '../../util/errors.js';
+import { lockFolder } from '../../util/lock.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 function readCodes(path: string): CodesAndFactors {
@@ -45,8 +42,11 @@ export function registerMetrics(program: Command): void {
     .option('--json', 'last line is one flat JSON object')
     .action(async (opts) => {
       const names = parseMetricList(opts.metrics, 'codes');
+      const { computeArrayMetrics } = await import('../../metrics/registry.js');
       const t0 = performance.now();
-      const r = round((await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names)).scores);
+      const result = await computeArrayMetrics(readCodes(opts.train), readCodes(opts.test), names);
+      for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+      const r = round(result.scores);
       if (opts.json) console.log(JSON.stringify(r));
       else {
         for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(36)} ${v}`);
@@ -76,14 +76,19 @@ export function registerMetrics(program: Command): void {
       .option('--json', 'last line is one flat JSON object'),
   ).action(async (dir: string, opts) => {
     const names = parseMetricList(opts.metrics);
+    const { checkRunFolder } = await import('../../train/folder-checks.js');
+    checkRunFolder(dir);
+    lockFolder(dir, 'evaluate'); // refused before anything is loaded; evaluateRun takes this same lock
     await startEngine(opts);
-    const { scores } = await evaluateRun(dir, {
+    const { evaluateRun } = await import('../../evaluate/index.js');
+    const { scores, warnings } = await evaluateRun(dir, {
       names,
       numTrain: opts.numTrain,
       numTest: opts.numTest,
       seed: opts.seed,
       preset: opts.preset,
     });
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     if (opts.json) console.log(JSON.stringify(scores));
     else {
       for (const [k, v] of Object.entries(scores)) console.log(`${k.padEnd(36)} ${v}`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { runHeadline, headlineDefaults } from '../../headline/index.js';
+import { headlineDefaults, reportOutput } from '../../headline/defaults.js';
+import { checkOutputFolder } from '../../util/out-dir.js';
 import { parseInteger, parsePositiveInteger, startEngine, withEngineOptions } from '../options.js';
 
 /** The main job: analyse XYSquares, train two short β-VAEs, score them, write one HTML report. */
@@ -29,7 +30,9 @@ export function registerReport(program: Command): void {
       )
       .option('--seed <n>', 'random seed', parseInteger, headlineDefaults.seed),
   ).action(async (opts) => {
+    checkOutputFolder(opts.out, reportOutput);
     await startEngine(opts);
+    const { runHeadline } = await import('../../headline/index.js');
     const path = await runHeadline({
       out: opts.out,
       steps: opts.steps,

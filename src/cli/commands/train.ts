@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { parseScalar, setPath } from '../../config/index.js';
-import { startRun, openRun, trainRun, closeRun, RunFinished, type OpenRun } from '../../train/index.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseScalar, setPath } from '../../config/assignments.js';
+import type { OpenRun } from '../../train/index.js';
 import { UserError } from '../../util/errors.js';
+import { checkNewRunFolder, checkRunFolder } from '../../train/folder-checks.js';
+import { lockFolder } from '../../util/lock.js';
 import {
   collect,
   parseInteger,
@@ -30,6 +32,7 @@ const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowe
 
 /** Train an open run to its end (or a signal), print where things are, exit 130/143 after a signal. */
 async function train(run: OpenRun, dir: string, quiet: boolean): Promise<void> {
+  const { trainRun, closeRun } = await import('../../train/index.js');
   try {
     const r = await trainRun(run, { quiet });
     if (r.signal) {
@@ -85,7 +88,11 @@ export function registerTrain(program: Command): void {
           `--resume continues a run with its own config.json: ${refused.join(', ')} cannot be changed ` +
             '(only --steps N, to extend it). Start a new run with --out to change settings',
         );
+      checkRunFolder(opts.resume);
+      // the lock first: a second writer is refused before anything is loaded (openRun takes this same lock)
+      lockFolder(opts.resume, 'train --resume');
       await startEngine(opts);
+      const { openRun, RunFinished } = await import('../../train/index.js');
       let run: OpenRun;
       try {
         run = await openRun(opts.resume, { steps: opts.steps });
@@ -102,21 +109,36 @@ export function registerTrain(program: Command): void {
     }
     if (!opts.out) throw new UserError('give --out DIR for a new run (or --resume DIR to continue one)');
     let cfg: Record<string, unknown> = {};
-    if (opts.config) {
-      if (!existsSync(opts.config)) throw new UserError(`config file not found: ${opts.config}`);
-      try {
-        cfg = JSON.parse(readFileSync(opts.config, 'utf8'));
-      } catch (e) {
-        throw new UserError(`${opts.config} is not valid JSON: ${(e as Error).message}`);
-      }
-    }
+    if (opts.config) cfg = readConfigFile(opts.config);
     for (const [key, path] of Object.entries(configFlags)) if (opts[key] !== undefined) setPath(cfg, path, opts[key]);
     for (const a of opts.set as string[]) {
       const eq = a.indexOf('=');
       if (eq <= 0) throw new UserError(`--set expects path.to.key=value, got '${a}'`);
       setPath(cfg, a.slice(0, eq), parseScalar(a.slice(eq + 1)));
     }
+    // everything that can be checked without tensors is checked before the engine starts
+    checkNewRunFolder(opts.out);
+    const { validateConfig } = await import('../../config/index.js');
+    const config = await validateConfig(cfg);
     await startEngine(opts);
-    await train(await startRun(opts.out, cfg), opts.out, !!opts.quiet);
+    const { startRun } = await import('../../train/index.js');
+    await train(await startRun(opts.out, config), opts.out, !!opts.quiet);
   });
+}
+
+/** A run config from a JSON file: a clear error for a missing file, bad JSON or anything but an object. */
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new UserError(`config file not found: ${path}`);
+  if (statSync(path).isDirectory()) throw new UserError(`--config ${path} is a folder: give a .json file`);
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg))
+    throw new UserError(
+      `${path} must hold one JSON object (a run config, see configs/), not ${Array.isArray(cfg) ? 'an array' : cfg === null ? 'null' : typeof cfg}`,
+    );
+  return cfg as Record<string, unknown>;
 }

@@ -198,7 +198,11 @@ export function readNpz(path: string): Record<string, NdArray> {
     bytes = readFileSync(path);
   } catch (e) {
     throw new UserError(
-      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      `cannot read ${path}: ${
+        { ENOENT: 'no such file', EISDIR: 'it is a folder, not an .npz file' }[
+          (e as NodeJS.ErrnoException).code ?? ''
+        ] ?? (e as Error).message
+      }`,
     );
   }
   return parseNpz(bytes, path);
