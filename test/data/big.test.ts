@@ -17,7 +17,8 @@ import {
 } from '../../src/data/index.js';
 import { readNpz } from '../../src/data/formats/npz.js';
 import { StateSpace } from '../../src/data/state-space.js';
-import { analysePerceivedDistances, applyPerturbation, findPerturbation } from '../../src/analysis/index.js';
+import { analysePerceivedDistances, findPerturbation } from '../../src/analysis/index.js';
+import { applyPerturbation } from '../../src/data/perturbed.js';
 import { parseLoss } from '../../src/losses/index.js';
 import { closeRun, startRun, trainRun } from '../../src/train/index.js';
 import { Rng } from '../../src/util/rng.js';

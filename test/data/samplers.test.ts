@@ -59,7 +59,7 @@ describe('samplers', () => {
 
 describe('temporal pairs (SlowVAE / PCL data)', () => {
   /** Factor changes x_{t+1} − x_t of n pairs: F arrays of n steps. */
-  const steps = (ds: GroundTruthDataset, idx: Int32Array) => {
+  const steps = (ds: GroundTruthDataset, idx: Float64Array) => {
     const n = idx.length / 2;
     return ds.factors.map((_, k) =>
       Array.from({ length: n }, (_, i) => ds.stateSpace.toFactors(idx[n + i])[k] - ds.stateSpace.toFactors(idx[i])[k]),

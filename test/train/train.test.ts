@@ -61,7 +61,7 @@ describe('trainer', () => {
     const d = join(root, 'early');
     const run = await startRun(d, tiny(12));
     await trainRun(run, { quiet: true, noPictures: true, stopAfter: 3 });
-    disposeRun(run);
+    closeRun(run);
     // the log is live: three lines, though no checkpoint was written yet
     expect(readFileSync(join(d, 'train.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
     expect(existsSync(join(d, 'checkpoint.json'))).toBe(false);
@@ -69,7 +69,7 @@ describe('trainer', () => {
     expect(resumed.step).toBe(0);
     expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe('');
     await trainRun(resumed, { quiet: true, noPictures: true });
-    disposeRun(resumed);
+    closeRun(resumed);
     expect(Array.from(weights(d))).toEqual(Array.from(weights(join(root, 'straight'))));
     expect(readFileSync(join(d, 'train.jsonl'), 'utf8')).toBe(
       readFileSync(join(root, 'straight', 'train.jsonl'), 'utf8'),
