@@ -33,7 +33,11 @@ export const configSchema = z
       .strict()
       .default({ architecture: 'conv64', z: 10, hidden: 1200 }),
     loss: z.string().default('bce'),
-    /** 'sum' over pixels (the field's convention) or per-pixel 'mean' (then β_mean = β_sum / (H·W·C)). */
+    /**
+     * 'sum': reconstruction summed over pixels, regulariser summed over latents (disentanglement_lib's convention).
+     * 'mean': both averaged — over pixels and over latents — exactly disent's (and the Michlo paper's) reduction, so
+     * a β copied from there means the same here; β_mean = β_sum · z / (H·W·C).
+     */
     lossReduction: z.enum(['sum', 'mean']).default('sum'),
     optimizer: z
       .object({

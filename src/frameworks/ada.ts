@@ -8,7 +8,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
-import { klMean, meanRepresentation, reconMean, sampleNormal, splitPosterior, type Posterior } from './common.js';
+import {
+  combine,
+  klMean,
+  meanRepresentation,
+  reconMean,
+  sampleNormal,
+  splitPosterior,
+  type Posterior,
+} from './common.js';
 import { scheduleSchema, scheduleValue } from './schedules.js';
 import type { Framework } from './types.js';
 
@@ -67,7 +75,7 @@ function adaptive(name: 'adagvae' | 'adamlvae', p: z.output<typeof schema>): Fra
       const kl = tf.mul(0.5, tf.add(klMean(p1), klMean(p2))) as tf.Scalar;
       const sharedDims = tf.mean(tf.sum(tf.cast(shared, 'float32'), 1)) as tf.Scalar;
       return {
-        loss: tf.add(recon, tf.mul(scheduleValue(p.beta, ctx.step), kl)) as tf.Scalar,
+        loss: combine(ctx, recon, tf.mul(scheduleValue(p.beta, ctx.step), kl) as tf.Scalar),
         terms: { recon, kl, sharedDims },
       };
     },

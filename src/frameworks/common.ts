@@ -39,6 +39,14 @@ export function reconMean(ctx: StepContext, x: tf.Tensor4D, z: tf.Tensor2D): tf.
   return tf.mean(ctx.recon.perObservation(x, ctx.model.decode(z))) as tf.Scalar;
 }
 
+/** recon + regulariserScale · regulariser: how every framework with a reconstruction adds its regulariser. */
+export function combine(ctx: StepContext, recon: tf.Scalar, regulariser: tf.Scalar): tf.Scalar {
+  return tf.add(
+    recon,
+    ctx.regulariserScale === 1 ? regulariser : tf.mul(ctx.regulariserScale, regulariser),
+  ) as tf.Scalar;
+}
+
 /** Covariance of rows of x ([N, D]) with ddof 0: E[xxᵀ] − E[x]E[x]ᵀ. */
 export function covariance(x: tf.Tensor2D): tf.Tensor2D {
   const n = x.shape[0];
@@ -87,7 +95,7 @@ export function vaeFramework(name: string, regulariser: Regulariser, latent: Lat
       const z = dist.sample(p.mu, p.logvar, ctx.seed('z'));
       const recon = reconMean(ctx, ctx.x, z);
       const reg = regulariser(ctx, p, z);
-      return { loss: tf.add(recon, reg.loss) as tf.Scalar, terms: { recon, ...reg.terms } };
+      return { loss: combine(ctx, recon, reg.loss), terms: { recon, ...reg.terms } };
     },
     representation: meanRepresentation,
   };

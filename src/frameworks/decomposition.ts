@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
-import { meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';
+import { combine, meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';
 import { scheduleSchema, scheduleValue } from './schedules.js';
 import { makePrior, priorSchema } from '../priors/index.js';
 import { logNormal } from '../nn/index.js';
@@ -80,7 +80,7 @@ export const decomposition = defineFramework({
         const b = scheduleValue(p.beta, ctx.step),
           a = scheduleValue(p.alpha, ctx.step);
         return {
-          loss: tf.add(recon, tf.add(tf.mul(b, kl), tf.mul(a, div))) as tf.Scalar,
+          loss: combine(ctx, recon, tf.add(tf.mul(b, kl), tf.mul(a, div)) as tf.Scalar),
           terms: { recon, kl, divergence: div },
         };
       },

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
-import { klMean, meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';
+import { combine, klMean, meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';
 import { scheduleSchema, scheduleValue } from './schedules.js';
 import { adam } from '../engine/index.js';
 import { Rng } from '../util/rng.js';
@@ -57,7 +57,7 @@ export const factorvae = defineFramework({
         const logits = discriminate(zs);
         const tc = tf.mean(tf.sub(tf.slice(logits, [0, 0], [-1, 1]), tf.slice(logits, [0, 1], [-1, 1]))) as tf.Scalar;
         return {
-          loss: tf.add(recon, tf.add(kl, tf.mul(scheduleValue(p.gamma, ctx.step), tc))) as tf.Scalar,
+          loss: combine(ctx, recon, tf.add(kl, tf.mul(scheduleValue(p.gamma, ctx.step), tc)) as tf.Scalar),
           terms: { recon, kl, tc },
         };
       },

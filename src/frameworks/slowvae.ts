@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
-import { klMean, meanRepresentation, sampleNormal, splitPosterior } from './common.js';
+import { combine, klMean, meanRepresentation, sampleNormal, splitPosterior } from './common.js';
 import { scheduleSchema, scheduleValue } from './schedules.js';
 
 const LN_2PIE = Math.log(2 * Math.PI * Math.E);
@@ -77,11 +77,11 @@ export const slowvae = defineFramework({
         ),
       );
       const klLaplace = tf.sub(crossLaplace, entropy) as tf.Scalar;
-      const loss = tf.addN([
+      const loss = combine(
+        ctx,
         recon,
-        tf.mul(scheduleValue(p.beta, ctx.step), kl),
-        tf.mul(scheduleValue(p.gamma, ctx.step), klLaplace),
-      ]) as tf.Scalar;
+        tf.add(tf.mul(scheduleValue(p.beta, ctx.step), kl), tf.mul(scheduleValue(p.gamma, ctx.step), klLaplace)),
+      );
       return { loss, terms: { recon, kl, kl_laplace: klLaplace } };
     },
     representation: meanRepresentation,

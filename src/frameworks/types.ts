@@ -28,6 +28,12 @@ export interface StepContext {
   step: number;
   /** Seeds for this step's random ops by label ('z', 'prior', …): functions of (run seed, step, label). */
   seed: SeedFn;
+  /**
+   * What the regulariser is multiplied by: 1 with lossReduction 'sum'; 1/z with 'mean', which with the
+   * reconstruction averaged over pixels is disent's reduction (the Michlo paper's): β = 0.001 there is β = 0.001
+   * here.
+   */
+  regulariserScale: number;
 }
 
 export interface LossOutput {

@@ -82,8 +82,8 @@ export async function parseLoss(spec: string): Promise<ReconstructionLoss> {
 }
 
 /**
- * Per-pixel "mean" reduction (disent's option): the per-observation loss divided by H·W·C. The regulariser
- * then weighs H·W·C times more, so β must be rescaled to keep the same objective: β_mean = β_sum / (H·W·C).
+ * Per-pixel "mean" reduction (disent's option): the per-observation loss divided by H·W·C. The trainer then
+ * averages the regulariser over latents too (StepContext.regulariserScale = 1/z), as disent does.
  */
 export function withReduction(loss: ReconstructionLoss, reduction: 'sum' | 'mean'): ReconstructionLoss {
   if (reduction === 'sum') return loss;

@@ -83,7 +83,8 @@ export function trainStep(run: Run, vars: tf.Variable[]): StepOutput {
     number,
     number,
   ]);
-  const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeeds(seed, step) };
+  const regulariserScale = run.config.lossReduction === 'mean' ? 1 / run.config.model.z : 1;
+  const ctx = { model: run.model, recon: run.recon, x, step, seed: stepSeeds(seed, step), regulariserScale };
   let terms: Record<string, number> = {};
   const cost = run.optimizer.minimize(
     () => {

@@ -110,10 +110,10 @@ export function lockFolder(dir: string, what: string, o: LockOptions = {}): Fold
       }
       const who = other
         ? `process ${other.pid} on ${other.host}, since ${other.started}: ${other.command}`
-        : 'another process (its lock file is being written)';
+        : 'another process (its lock file is being written or is unreadable)';
       throw new FolderBusy(
         `${dir} is in use by ${who}. One writer per folder: ${o.hint ?? 'wait for it to finish or stop it'}` +
-          (other && other.host !== info.host ? ` (if it died on ${other.host}, delete ${path})` : ''),
+          (other && other.host !== info.host ? ` (if it died on another host, delete ${path})` : ''),
         other,
       );
     }

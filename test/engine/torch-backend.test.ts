@@ -550,7 +550,7 @@ describe.skipIf(reason !== null && !required)('torch backend trains every framew
     const losses: number[] = [];
     let grads: number[][] = [];
     for (let step = 0; step < 3; step++) {
-      const ctx = { model, recon: bce, x, step, seed: seedsFrom(new Rng(7)) };
+      const ctx = { model, recon: bce, x, step, seed: seedsFrom(new Rng(7)), regulariserScale: 1 };
       const { value, grads: g } = tf.variableGrads(() => fw.loss(ctx).loss, vars);
       losses.push(value.dataSync()[0]);
       if (step === 0) grads = vars.map((v) => Array.from(g[v.name].dataSync()));

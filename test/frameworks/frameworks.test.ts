@@ -25,12 +25,13 @@ function fixedModel(h: number[][], obs: [number, number, number]): EncoderDecode
 }
 
 const mse = await parseLoss('mse');
-const ctxFor = (model: EncoderDecoder, x: tf.Tensor4D, step = 0) => ({
+const ctxFor = (model: EncoderDecoder, x: tf.Tensor4D, step = 0, regulariserScale = 1) => ({
   model,
   recon: mse,
   x,
   step,
   seed: seedsFrom(new Rng(1)),
+  regulariserScale,
 });
 const value = (t: tf.Scalar) => t.dataSync()[0];
 
@@ -67,6 +68,10 @@ describe('frameworks', () => {
     expect(value(out.terms.kl)).toBeCloseTo(kl, 5);
     expect(value(out.terms.recon)).toBeCloseTo(0.5, 5); // Σ (0.5 − 0)² over 2 pixels
     expect(value(out.loss)).toBeCloseTo(0.5 + 3 * kl, 5);
+    // disent's 'mean' reduction: the trainer sets regulariserScale = 1/z, so the KL is averaged over latents
+    const mean = fw.loss(ctxFor(fixedModel([[1, 0, 0, Math.log(2)]], [1, 2, 1]), x, 0, 1 / 2));
+    expect(value(mean.terms.kl)).toBeCloseTo(kl, 5); // the logged term stays the full KL
+    expect(value(mean.loss)).toBeCloseTo(0.5 + (3 * kl) / 2, 5);
   });
   it('annealed VAE uses γ·|KL − C| with C growing linearly', async () => {
     const x = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
@@ -299,7 +304,7 @@ describe('every framework trains (gradients flow through its loss)', () => {
     );
     const losses: number[] = [];
     for (let step = 0; step < 25; step++) {
-      const ctx = { model, recon: await parseLoss('bce'), x, step, seed: seedsFrom(new Rng(7)) };
+      const ctx = { model, recon: await parseLoss('bce'), x, step, seed: seedsFrom(new Rng(7)), regulariserScale: 1 };
       const c = opt.minimize(() => fw.loss(ctx).loss, true, vars)!;
       losses.push(c.dataSync()[0]);
       c.dispose();

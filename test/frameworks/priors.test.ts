@@ -81,6 +81,7 @@ describe('decomposition and FactorVAE', () => {
       x,
       step: 0,
       seed: seedsFrom(new Rng(5)),
+      regulariserScale: 1,
     };
     const dec = (
       await createFramework('decomposition', { zDim: 2, params: { beta: 1, alpha: 0 }, rng: new Rng(0) })
@@ -108,13 +109,25 @@ describe('decomposition and FactorVAE', () => {
     });
     const same = Math.abs(
       v1(
-        fw.loss({ model: make(0), recon: await parseLoss('mse'), x, step: 0, seed: seedsFrom(new Rng(1)) }).terms
-          .divergence,
+        fw.loss({
+          model: make(0),
+          recon: await parseLoss('mse'),
+          x,
+          step: 0,
+          seed: seedsFrom(new Rng(1)),
+          regulariserScale: 1,
+        }).terms.divergence,
       ),
     );
     const far = v1(
-      fw.loss({ model: make(3), recon: await parseLoss('mse'), x, step: 0, seed: seedsFrom(new Rng(1)) }).terms
-        .divergence,
+      fw.loss({
+        model: make(3),
+        recon: await parseLoss('mse'),
+        x,
+        step: 0,
+        seed: seedsFrom(new Rng(1)),
+        regulariserScale: 1,
+      }).terms.divergence,
     );
     expect(far).toBeGreaterThan(10 * same);
     expect(far).toBeGreaterThan(0.5);
@@ -133,6 +146,7 @@ describe('decomposition and FactorVAE', () => {
       x,
       step: 0,
       seed: seedsFrom(new Rng(2)),
+      regulariserScale: 1,
     };
     const out = fw.loss(ctx);
     expect(out.terms).toHaveProperty('tc');

@@ -1,0 +1,74 @@
+/**
+ * Every shipped experiment at its `smoke` scale, through the real CLI (local executor, wasm): it runs, writes
+ * its report with every claim checked (whatever the verdict at this scale), is idempotent when run again, and
+ * bad input is refused in one line.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, snapshot } from '../sweep/helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'experiments-'));
+const env = { DISENTANGLE_BACKEND: 'wasm' };
+const list = JSON.parse(runCli(['experiment', 'list', '--json'], env).stdout) as Array<{
+  name: string;
+  scales: Record<string, { runs: number; estimate_s: number; budgetHours?: number }>;
+}>;
+
+describe('shipped experiments', () => {
+  it('lists the five studies, each at three scales, the cpu scale within its budget', () => {
+    expect(list.map((e) => e.name).sort()).toEqual([
+      'mathieu2019',
+      'michlo2023-boxblur',
+      'michlo2023-distances',
+      'michlo2023-spacing',
+      'zietlow2021',
+    ]);
+    for (const e of list) {
+      expect(Object.keys(e.scales)).toEqual(['smoke', 'cpu', 'paper']);
+      const cpu = e.scales.cpu;
+      expect(cpu.budgetHours).toBeDefined();
+      expect(cpu.estimate_s).toBeLessThanOrEqual(cpu.budgetHours! * 3600);
+      expect(e.scales.paper.runs).toBeGreaterThanOrEqual(e.scales.cpu.runs);
+    }
+  });
+
+  it.each(['michlo2023-spacing', 'michlo2023-boxblur', 'michlo2023-distances', 'zietlow2021', 'mathieu2019'])(
+    '%s runs at the smoke scale, checks its claims and writes its report; running it again changes nothing',
+    (name) => {
+      const out = join(root, name);
+      const r = runCli(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet'], env);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(r.code).toBe(0);
+      expect(existsSync(join(out, 'report.html'))).toBe(true);
+      const claims = JSON.parse(readFileSync(join(out, 'claims.json'), 'utf8'));
+      for (const c of claims.claims) expect(['holds', 'does not hold', 'no data']).toContain(c.verdict);
+      if (name !== 'michlo2023-distances') expect(claims.runs.done).toBe(claims.runs.total);
+      expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Scale \*\*smoke\*\*/);
+      const before = snapshot(out);
+      const again = runCli(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet'], env);
+      expect(again.code).toBe(0);
+      const after = snapshot(out);
+      // only the reports are rewritten; every run, checkpoint and score stays as it was
+      const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+      expect(changed.every((k) => /(^|\/)(report\.html|results\.csv|claims\.json|summary\.md)$/.test(k))).toBe(true);
+    },
+  );
+
+  it('refuses an unknown experiment or scale, and a folder that holds another experiment or scale', () => {
+    const unknown = runCli(['experiment', 'run', 'nope', '--out', join(root, 'x')], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: unknown experiment 'nope': choose .*zietlow2021/);
+    const scale = runCli(['experiment', 'run', 'zietlow2021', '--scale', 'huge', '--out', join(root, 'x')], env);
+    expect(scale.code).toBe(2);
+    const out = join(root, 'michlo2023-distances');
+    const before = snapshot(out);
+    const other = runCli(['experiment', 'run', 'michlo2023-spacing', '--scale', 'smoke', '--out', out], env);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/holds experiment 'michlo2023-distances' at scale 'smoke'/);
+    const cpu = runCli(['experiment', 'run', 'michlo2023-distances', '--scale', 'cpu', '--out', out], env);
+    expect(cpu.code).toBe(2);
+    expect(snapshot(out)).toEqual(before);
+  });
+});
