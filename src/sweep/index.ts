@@ -101,9 +101,14 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
         `${slurmBusy.length} run(s) of ${dir} are queued or running on Slurm (task ${slurmBusy[0].job}, …): wait for them, ` +
           `or cancel them with \`disentangle sweep --out ${dir} --cancel\`, before running the sweep here`,
       );
-    const todo = status.runs.filter(
-      (r) => !r.busy && (r.state === 'pending' || (o.retryFailed && (r.state === 'failed' || r.state === 'lost'))),
-    );
+    // seed-major: every setting's first seed before any setting's second, so a sweep stopped early (or read while
+    // it runs) already covers every setting
+    const seedRank = new Map(sweep.runs.map((r) => [r.id, sweep.spec.seeds.indexOf(r.seed)]));
+    const todo = status.runs
+      .filter(
+        (r) => !r.busy && (r.state === 'pending' || (o.retryFailed && (r.state === 'failed' || r.state === 'lost'))),
+      )
+      .sort((a, b) => seedRank.get(a.id)! - seedRank.get(b.id)! || a.id - b.id);
     const busy = status.runs.filter((r) => r.busy);
     log(
       `sweep ${dir}: ${summaryLine(status)}; ${todo.length} to ${o.executor === 'slurm' ? 'submit' : 'run'}` +

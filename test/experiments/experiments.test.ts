@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, snapshot } from '../sweep/helpers.js';
+import { cli } from '../cli/helpers.js';
+import { snapshot } from '../sweep/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'experiments-'));
-const env = { DISENTANGLE_BACKEND: 'wasm' };
-const list = JSON.parse(runCli(['experiment', 'list', '--json'], env).stdout) as Array<{
+// the CLI runs asynchronously: a test worker blocked for minutes on a child process loses its line to vitest
+const run = (args: string[]) => cli(args, { timeoutMs: 300_000 });
+const list = JSON.parse((await run(['experiment', 'list', '--json'])).stdout) as Array<{
   name: string;
   scales: Record<string, { runs: number; estimate_s: number; budgetHours?: number }>;
 }>;
@@ -36,9 +38,9 @@ describe('shipped experiments', () => {
 
   it.each(['michlo2023-spacing', 'michlo2023-boxblur', 'michlo2023-distances', 'zietlow2021', 'mathieu2019'])(
     '%s runs at the smoke scale, checks its claims and writes its report; running it again changes nothing',
-    (name) => {
+    async (name) => {
       const out = join(root, name);
-      const r = runCli(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet'], env);
+      const r = await run(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet']);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
       expect(r.code).toBe(0);
       expect(existsSync(join(out, 'report.html'))).toBe(true);
@@ -47,7 +49,7 @@ describe('shipped experiments', () => {
       if (name !== 'michlo2023-distances') expect(claims.runs.done).toBe(claims.runs.total);
       expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Scale \*\*smoke\*\*/);
       const before = snapshot(out);
-      const again = runCli(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet'], env);
+      const again = await run(['experiment', 'run', name, '--scale', 'smoke', '--out', out, '--quiet']);
       expect(again.code).toBe(0);
       const after = snapshot(out);
       // only the reports are rewritten; every run, checkpoint and score stays as it was
@@ -56,18 +58,18 @@ describe('shipped experiments', () => {
     },
   );
 
-  it('refuses an unknown experiment or scale, and a folder that holds another experiment or scale', () => {
-    const unknown = runCli(['experiment', 'run', 'nope', '--out', join(root, 'x')], env);
+  it('refuses an unknown experiment or scale, and a folder that holds another experiment or scale', async () => {
+    const unknown = await run(['experiment', 'run', 'nope', '--out', join(root, 'x')]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error: unknown experiment 'nope': choose .*zietlow2021/);
-    const scale = runCli(['experiment', 'run', 'zietlow2021', '--scale', 'huge', '--out', join(root, 'x')], env);
+    const scale = await run(['experiment', 'run', 'zietlow2021', '--scale', 'huge', '--out', join(root, 'x')]);
     expect(scale.code).toBe(2);
     const out = join(root, 'michlo2023-distances');
     const before = snapshot(out);
-    const other = runCli(['experiment', 'run', 'michlo2023-spacing', '--scale', 'smoke', '--out', out], env);
+    const other = await run(['experiment', 'run', 'michlo2023-spacing', '--scale', 'smoke', '--out', out]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/holds experiment 'michlo2023-distances' at scale 'smoke'/);
-    const cpu = runCli(['experiment', 'run', 'michlo2023-distances', '--scale', 'cpu', '--out', out], env);
+    const cpu = await run(['experiment', 'run', 'michlo2023-distances', '--scale', 'cpu', '--out', out]);
     expect(cpu.code).toBe(2);
     expect(snapshot(out)).toEqual(before);
   });
