@@ -10,3 +10,4 @@ export { sweepResults } from './results.js';
 export { writeExperimentReport } from './report.js';
 export { checkClaim, comparePublished, type ClaimResult, type PublishedComparison } from './claims.js';
 export { experimentSchema, scaleNames, type ExperimentFile, type ScaleName } from './schema.js';
+export { exportExperiment } from './export.js';

@@ -132,26 +132,59 @@ function markdown(
   claims: ClaimResult[],
   pub: ReturnType<typeof comparePublished>[],
   s: ReturnType<typeof runSummary>,
+  distances: DistanceCase[][] = [],
 ): string {
   const lines = [
     `# ${def.spec.title}`,
     '',
     `${def.spec.paper}. Scale **${plan.scale}**: ${plan.description}`,
     '',
-    `What ran: ${s.done} of ${s.total} runs done${s.failed ? `, ${s.failed} failed` : ''} (${s.shapes.join('; ')}), ` +
-      `backend ${s.backends.join(', ') || '–'}, ${s.cpuHours.toFixed(2)} CPU hours` +
-      (plan.budgetHours ? ` (budget ${plan.budgetHours} h wall-clock, estimate ${formatSeconds(plan.seconds)})` : '') +
-      '.',
-    '',
-    '## Claims',
-    '',
-    '| claim | statistic | result | verdict |',
-    '| --- | --- | --- | --- |',
-    ...claims.map(
-      (c) =>
-        `| ${c.text} | ${c.statistic} | ${c.groups.map((g) => `${g.group ? `${g.group}: ` : ''}${g.detail}`).join('<br>')} | **${c.verdict}** |`,
-    ),
+    s.total
+      ? `What ran: ${s.done} of ${s.total} runs done${s.failed ? `, ${s.failed} failed` : ''} (${s.shapes.join('; ')}), ` +
+        `backend ${s.backends.join(', ') || '–'}, ${s.cpuHours.toFixed(2)} CPU hours` +
+        (plan.budgetHours
+          ? ` (budget ${plan.budgetHours} h wall-clock, estimate ${formatSeconds(plan.seconds)})`
+          : '') +
+        '.'
+      : 'What ran: analysis only, no training.',
   ];
+  if (claims.length)
+    lines.push(
+      '',
+      '## Claims',
+      '',
+      '| claim | statistic | result | verdict |',
+      '| --- | --- | --- | --- |',
+      ...claims.map(
+        (c) =>
+          `| ${c.text} | ${c.statistic} | ${c.groups.map((g) => `${g.group ? `${g.group}: ` : ''}${g.detail}`).join('<br>')} | **${c.verdict}** |`,
+      ),
+    );
+  for (const cases of distances)
+    lines.push(
+      '',
+      '## Perceived distances (ours, published in brackets)',
+      '',
+      '| dataset and loss | factor | mean distance | std | rank corr. with ground truth | verdict |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...cases.flatMap((c) =>
+        c.factors.map((f) => {
+          const p = c.published?.factors[f.name];
+          const withPub = (v: string, q: number | undefined) => (q === undefined ? v : `${v} (${q})`);
+          return `| ${c.label} | ${f.name} | ${withPub(num(f.mean, 4), p?.mean)} | ${num(f.std, 4)} | ${withPub(num(f.rankCorrelation), p?.rank)} | ${f.verdict} |`;
+        }),
+      ),
+      '',
+      'Random pairs (mean perceived distance of two random observations): ' +
+        cases
+          .map(
+            (c) =>
+              `${c.label} ${num(c.randomPairs.mean, 4)}` +
+              (c.published?.randomPairs !== undefined ? ` (${c.published.randomPairs})` : ''),
+          )
+          .join('; ') +
+        '.',
+    );
   if (pub.length)
     lines.push(
       '',
@@ -185,7 +218,10 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
     join(out, 'claims.json'),
     JSON.stringify({ experiment: def.name, scale: plan.scale, runs: s, claims, published: pub }, null, 1),
   );
-  writeFileAtomic(join(out, 'summary.md'), markdown(def, plan, claims, pub, s));
+  const distances = plan.steps
+    .filter((ps) => ps.step.kind === 'distances' && existsSync(join(out, `${ps.step.name}.json`)))
+    .map((ps) => JSON.parse(readFileSync(join(out, `${ps.step.name}.json`), 'utf8')) as DistanceCase[]);
+  writeFileAtomic(join(out, 'summary.md'), markdown(def, plan, claims, pub, s, distances));
 
   const parts: string[] = [
     `<p><b>${esc(def.spec.paper)}</b>. ${esc(def.spec.description)}</p>`,

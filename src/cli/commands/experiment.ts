@@ -88,6 +88,21 @@ export function registerExperiment(program: Command): void {
   });
 
   exp
+    .command('export')
+    .exitOverride()
+    .description(
+      "copy an experiment folder's results to commit or share: reports, claims, results.csv, each run's config.json, " +
+        'eval.json and logs of its metrics — no checkpoints',
+    )
+    .argument('<dir>', 'an experiment folder')
+    .requiredOption('--to <dest>', 'a new folder, or an earlier export of the same experiment and scale (replaced)')
+    .action(async (dir: string, opts: { to: string }) => {
+      const { exportExperiment } = await import('../../experiments/export.js');
+      const n = exportExperiment(dir, opts.to);
+      console.log(`exported ${n} files of ${dir} to ${opts.to}`);
+    });
+
+  exp
     .command('report')
     .exitOverride()
     .description("rewrite an experiment folder's report (claims.json, summary.md, report.html) from its runs")

@@ -10,7 +10,7 @@ export function registerReport(program: Command): void {
     program
       .command('report')
       .description(
-        "the main job: Michlo et al.'s headline story in a few minutes (analysis, two short β-VAE runs, scores, one HTML report)",
+        "the main job: Michlo et al.'s headline story in a few minutes (analysis, two short Ada-GVAE runs, scores, the committed study results, one HTML report)",
       )
       .option('--out <dir>', 'output folder', 'out/report')
       .option('--steps <n>', 'training steps per run', parsePositiveInteger, headlineDefaults.steps)

@@ -1,0 +1,98 @@
+/**
+ * The committed CPU-scale study results (`results/<experiment>/`, written by `disentangle experiment run … --scale
+ * cpu` then `experiment export`): read, never re-run, and shown in the main job's report labelled as such, with
+ * the command that regenerates each.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { escapeHtml, htmlTable } from '../viz/index.js';
+
+/** The package's results/ folder (beside experiments/). */
+export const resultsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'results');
+
+export interface CommittedResult {
+  experiment: string;
+  scale: string;
+  dir: string;
+  runs: { done: number; failed: number; total: number; cpuHours: number; backends: string[] };
+  claims: Array<{ id: string; text: string; verdict: string; groups: Array<{ detail: string }> }>;
+  published: Array<{
+    where: Record<string, unknown>;
+    metric: string;
+    stat?: string;
+    value: number;
+    ours: { median: number | null; n: number };
+  }>;
+}
+
+/** Every results/<experiment>/claims.json that parses; a damaged one is skipped (the report says so). */
+export function committedResults(dir = resultsDir): CommittedResult[] {
+  if (!existsSync(dir)) return [];
+  const out: CommittedResult[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name, 'claims.json');
+    if (!existsSync(path)) continue;
+    try {
+      out.push({ ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<CommittedResult, 'dir'>), dir: join(dir, name) });
+    } catch {
+      process.stderr.write(`note: ${path} is not readable JSON; left out of the report\n`);
+    }
+  }
+  return out;
+}
+
+const fmt = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3);
+
+/** The report section; `out` is where report.html goes (links to each study's report are relative to it). */
+export function renderCommittedResults(results: CommittedResult[], out: string): string {
+  const parts = ["<h2>3. The papers' studies at CPU scale (committed results, not run now)</h2>"];
+  if (!results.length) {
+    parts.push('<p>No committed study results in this checkout (results/ is empty).</p>');
+    return parts.join('\n');
+  }
+  parts.push(
+    '<p>These numbers were produced earlier on a 2-core machine by the shipped experiments at their <code>cpu</code> ' +
+      "scale — far shorter than the papers' runs — and committed under <code>results/</code>. They are read here, " +
+      'not recomputed; each line says how to regenerate it.</p>',
+  );
+  for (const r of results) {
+    const link = relative(resolve(out), join(r.dir, 'report.html'));
+    parts.push(
+      `<h3>${escapeHtml(r.experiment)} (scale ${escapeHtml(r.scale)})</h3>` +
+        `<p>${r.runs.done} of ${r.runs.total} runs done${r.runs.failed ? `, ${r.runs.failed} failed` : ''}, ` +
+        `${r.runs.cpuHours.toFixed(2)} CPU hours on ${escapeHtml(r.runs.backends.join(', ') || '–')}. ` +
+        `Full report: <a href="${escapeHtml(link)}">${escapeHtml(join('results', r.experiment, 'report.html'))}</a>. ` +
+        `Regenerate: <code>disentangle experiment run ${escapeHtml(r.experiment)} --scale ${escapeHtml(r.scale)} ` +
+        `--out studies/${escapeHtml(r.experiment)}</code>.</p>`,
+    );
+    parts.push(
+      htmlTable(
+        ['claim', 'result at this scale', 'verdict'],
+        r.claims.map((c) => [
+          escapeHtml(c.text),
+          c.groups.map((g) => escapeHtml(g.detail)).join('<br>'),
+          `<b>${escapeHtml(c.verdict)}</b>`,
+        ]),
+      ),
+    );
+    if (r.published.length)
+      parts.push(
+        htmlTable(
+          ['runs', 'metric', 'published', 'ours (median, n)'],
+          r.published.map((p) => [
+            escapeHtml(
+              Object.entries(p.where)
+                .map(([k, v]) => `${k.split('.').at(-1)}=${String(v)}`)
+                .join(', '),
+            ),
+            escapeHtml(`${p.metric}${p.stat ? ` (${p.stat})` : ''}`),
+            fmt(p.value),
+            `${fmt(p.ours.median)} (${p.ours.n})`,
+          ]),
+        ),
+      );
+  }
+  return parts.join('\n');
+}
