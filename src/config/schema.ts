@@ -3,7 +3,7 @@
  * Dataset and framework parameters are validated by their own registries' schemas.
  */
 import { z } from 'zod';
-import { architectureNames } from '../nn/index.js';
+import { architectureNames, initNames } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
 import { datasets } from '../data/index.js';
 import { frameworks } from '../frameworks/index.js';
@@ -13,6 +13,8 @@ import { evalSchema } from './eval.js';
 
 export const configSchema = z
   .object({
+    /** Free text saying what the config is for (e.g. which β convention it uses); not read by training. */
+    description: z.string().optional(),
     /** The dataset's name and its parameters (validated by the dataset's own schema). */
     dataset: z
       .object({ name: z.string().default('xysquares') })
@@ -29,9 +31,14 @@ export const configSchema = z
         z: z.number().int().min(1).default(10),
         /** Hidden width of the 'fc' architecture (ignored by the conv ones). */
         hidden: z.number().int().min(1).default(1200),
+        /**
+         * How weights are drawn from the run's seed: 'pytorch' (PyTorch's layer defaults, U(±1/√fan_in)) or
+         * 'xavier-normal' (disent's experiments: N(0, 2/(fan_in + fan_out)) weights, zero biases).
+         */
+        init: z.enum(initNames).default('pytorch'),
       })
       .strict()
-      .default({ architecture: 'conv64', z: 10, hidden: 1200 }),
+      .default({ architecture: 'conv64', z: 10, hidden: 1200, init: 'pytorch' }),
     loss: z.string().default('bce'),
     /**
      * 'sum': reconstruction summed over pixels, regulariser summed over latents (disentanglement_lib's convention).
@@ -44,9 +51,11 @@ export const configSchema = z
         lr: z.number().positive().default(1e-4),
         beta1: z.number().min(0).lt(1).default(0.9),
         beta2: z.number().min(0).lt(1).default(0.999),
+        /** Adam's ε: 1e-7 is tfjs's default (kept, so older runs resume unchanged); PyTorch's (disent's) is 1e-8. */
+        epsilon: z.number().positive().default(1e-7),
       })
       .strict()
-      .default({ lr: 1e-4, beta1: 0.9, beta2: 0.999 }),
+      .default({ lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
     train: z
       .object({
         steps: z.number().int().min(1).default(1000),
@@ -56,6 +65,13 @@ export const configSchema = z
         logEvery: z.number().int().min(1).default(10),
         /** Pairs for weakly supervised frameworks differ in this many factors ('random': 1 … F). */
         pairK: z.union([z.number().int().min(1), z.literal('random')]).default(1),
+        /**
+         * 'exact': each of the pair's chosen factors gets a different value, so pairs differ in exactly pairK
+         * factors. 'resample': each chosen factor's value is drawn afresh from all its values, possibly the same
+         * one (disentanglement_lib's and disent's weak-pair sampler), so some pairs differ in fewer factors or
+         * are identical (k = 1: a fraction 1/size of pairs whose chosen factor has `size` values).
+         */
+        pairSampling: z.enum(['exact', 'resample']).default('exact'),
         /**
          * Temporal pairs (SlowVAE, PCL) move each factor by a Laplace step of this rate λ (scale ln(size)/λ;
          * larger = sparser; 'random': λ ~ U(1, 10) per pair). 1 is Klindt et al.'s default (`--rate-data`).
@@ -70,6 +86,7 @@ export const configSchema = z
         checkpointEvery: 500,
         logEvery: 10,
         pairK: 1,
+        pairSampling: 'exact',
         temporalRate: 1,
       }),
     /** Scores during training (`metrics.jsonl`) and at the end; absent: none (see eval.ts). */

@@ -10,6 +10,7 @@ export { renderObservations, batchTensor } from './render.js';
 export {
   samplePairs,
   sampleBatch,
+  type PairSampling,
   sampleWithFixedFactor,
   sampleTriplets,
   sampleTraversal,

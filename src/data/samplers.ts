@@ -8,11 +8,25 @@ import { sampleTemporalPairs } from './temporal.js';
 import { UserError } from '../util/errors.js';
 const RngCtor = Rng;
 
+/** How a pair's chosen factors get their second value (see `samplePairs`). */
+export type PairSampling = 'exact' | 'resample';
+
 /**
- * Pairs differing in exactly k factors (Ada-GVAE): returns 2B indices, rows i and B+i form a pair.
- * `k` = 'random' draws k uniformly from 1 … (number of factors with more than one value).
+ * Pairs for weak supervision (Ada-GVAE): returns 2B indices, rows i and B+i form a pair. k factors (among those
+ * with more than one value) are chosen per pair; `k` = 'random' draws k uniformly from 1 … (their number).
+ * 'exact' (default) gives each chosen factor a different value, so the pair differs in exactly k factors;
+ * 'resample' redraws each chosen factor's value uniformly from all its values, possibly the one it had — the
+ * weak-pair sampler of disentanglement_lib and disent — so pairs differ in at most k factors, and with k = 1
+ * a pair is identical with probability mean over factors of 1/size. (Their k = choice([1, k]) quirk for k > 1
+ * is not reproduced.) Both draw the same number of values, so the factors chosen agree between the two modes.
  */
-export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | 'random', rng: Rng): Float64Array {
+export function samplePairs(
+  ds: GroundTruthDataset,
+  batch: number,
+  k: number | 'random',
+  rng: Rng,
+  sampling: PairSampling = 'exact',
+): Float64Array {
   const F = ds.factors.length;
   const varying = ds.factors.map((f, i) => (f.size > 1 ? i : -1)).filter((i) => i >= 0);
   if (varying.length === 0)
@@ -25,7 +39,10 @@ export function samplePairs(ds: GroundTruthDataset, batch: number, k: number | '
     const kk = k === 'random' ? 1 + rng.int(varying.length) : Math.min(k, varying.length);
     const choice = rng.shuffle(varying.slice()).slice(0, kk) as number[];
     const g = f.slice();
-    for (const i of choice) g[i] = (f[i] + 1 + rng.int(ds.factors[i].size - 1)) % ds.factors[i].size; // a different value
+    for (const i of choice) {
+      const size = ds.factors[i].size;
+      g[i] = sampling === 'resample' ? rng.int(size) : (f[i] + 1 + rng.int(size - 1)) % size; // 'exact': a different value
+    }
     out[b] = ds.stateSpace.toIndex(a);
     out[batch + b] = ds.stateSpace.toIndex(g);
   }
@@ -46,8 +63,9 @@ export function sampleBatch(
   rng: Rng,
   k: number | 'random' = 1,
   rate: number | 'random' = 1,
+  pairSampling: PairSampling = 'exact',
 ): Float64Array {
-  if (kind === 'pairs') return samplePairs(ds, batch, k, rng);
+  if (kind === 'pairs') return samplePairs(ds, batch, k, rng, pairSampling);
   if (kind === 'temporal') return sampleTemporalPairs(ds, batch, rate, rng);
   return ds.stateSpace.sampleIndices(batch, rng);
 }

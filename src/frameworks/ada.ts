@@ -1,7 +1,8 @@
 /**
  * Ada-GVAE / Ada-ML-VAE (Locatello et al., ICML 2020), weakly supervised on pairs (x₁, x₂) differing in k
  * factors. Per pair, dimensions whose KL(q₁‖q₂) lies below min + thresholdRatio·(max − min) are treated as
- * shared, and both posteriors are replaced there by their average (Ada-GVAE: arithmetic mean of μ and σ²;
+ * shared (thresholdMode 'kl', the paper's; 'symmetric-kl' uses ½KL(q₁‖q₂) + ½KL(q₂‖q₁) instead, disent's
+ * default, from Michlo et al.), and both posteriors are replaced there by their average (Ada-GVAE: arithmetic mean of μ and σ²;
  * Ada-ML-VAE: average of the natural parameters, i.e. of precisions and precision-weighted means).
  * Then loss = ½(recon₁ + recon₂) + β·½(KL₁ + KL₂).
  */
@@ -21,7 +22,12 @@ import { scheduleSchema, scheduleValue } from './schedules.js';
 import type { Framework } from './types.js';
 
 const schema = z
-  .object({ beta: scheduleSchema.default(1), thresholdRatio: z.number().min(0).max(1).default(0.5) })
+  .object({
+    beta: scheduleSchema.default(1),
+    thresholdRatio: z.number().min(0).max(1).default(0.5),
+    /** What is thresholded per dimension: 'kl' = KL(q₁‖q₂) (Locatello et al.), 'symmetric-kl' = its symmetrised mean. */
+    thresholdMode: z.enum(['kl', 'symmetric-kl']).default('kl'),
+  })
   .strict();
 
 function adaptive(name: 'adagvae' | 'adamlvae', p: z.output<typeof schema>): Framework {
@@ -40,17 +46,18 @@ function adaptive(name: 'adagvae' | 'adamlvae', p: z.output<typeof schema>): Fra
         lv2 = half(all.logvar, 1);
       const v1 = tf.exp(lv1),
         v2 = tf.exp(lv2);
-      // KL(q1 ‖ q2) per dimension
-      const kl12 = tf.mul(
-        0.5,
-        tf.sub(tf.add(tf.sub(lv2, lv1), tf.div(tf.add(v1, tf.square(tf.sub(mu1, mu2))), v2)), 1),
-      );
-      const mx = tf.max(kl12, 1, true),
-        mn = tf.min(kl12, 1, true);
+      // KL(qa ‖ qb) per dimension
+      const klDim = (mua: tf.Tensor, lva: tf.Tensor, va: tf.Tensor, mub: tf.Tensor, lvb: tf.Tensor, vb: tf.Tensor) =>
+        tf.mul(0.5, tf.sub(tf.add(tf.sub(lvb, lva), tf.div(tf.add(va, tf.square(tf.sub(mua, mub))), vb)), 1));
+      const kl12 = klDim(mu1, lv1, v1, mu2, lv2, v2);
+      const delta =
+        p.thresholdMode === 'symmetric-kl' ? tf.mul(0.5, tf.add(kl12, klDim(mu2, lv2, v2, mu1, lv1, v1))) : kl12;
+      const mx = tf.max(delta, 1, true),
+        mn = tf.min(delta, 1, true);
       const threshold = tf.add(mn, tf.mul(p.thresholdRatio, tf.sub(mx, mn)));
       // The shared-dimension mask is a decision, not a differentiable quantity: rebuild it from values so the
       // gradient tape does not try to differentiate the comparison.
-      const shared = tf.tensor(tf.less(kl12, threshold).dataSync(), kl12.shape, 'bool');
+      const shared = tf.tensor(tf.less(delta, threshold).dataSync(), delta.shape, 'bool');
       let muAvg: tf.Tensor, vAvg: tf.Tensor;
       if (name === 'adagvae') {
         muAvg = tf.mul(0.5, tf.add(mu1, mu2));

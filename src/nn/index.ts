@@ -5,6 +5,8 @@ export {
   conv2d,
   conv2dTranspose,
   channelNorm,
+  initNames,
+  type InitName,
   activate,
   sequential,
   type Layer,

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 
 /**
- * Minimal layers on plain tf.Variables (NHWC). Initialisation follows PyTorch's defaults
- * (weights and biases ~ U(−1/√fan_in, 1/√fan_in)), so results can be compared with the
- * PyTorch reference.
+ * Minimal layers on plain tf.Variables (NHWC). Initialisation ('pytorch', the default) follows PyTorch's
+ * defaults (weights and biases ~ U(−1/√fan_in, 1/√fan_in), i.e. kaiming-uniform with a = √5), so results can
+ * be compared with the PyTorch reference; 'xavier-normal' is what disent's experiment configs apply on top
+ * (`init_model_weights(mode='xavier_normal')`: weights ~ N(0, 2/(fan_in + fan_out)), biases zero).
  */
 export interface Layer {
   readonly name: string;
@@ -21,6 +22,38 @@ function uniformVariable(shape: number[], bound: number, rng: Rng, name: string)
   const size = shape.reduce((a, b) => a * b, 1);
   const values = rng.fillUniform(new Float32Array(size), -bound, bound);
   return tf.variable(tf.tensor(values, shape, 'float32'), true, name);
+}
+
+/** How a layer's weights and biases are drawn (see the module comment). */
+export type InitName = (typeof initNames)[number];
+export const initNames = ['pytorch', 'xavier-normal'] as const;
+
+/**
+ * A layer's weight and bias, drawn as `init` says from `rng` (weight first, then bias). `fanIn`/`fanOut` are
+ * PyTorch's for that layer (a transposed conv's fan-in is outCh·k·k there).
+ */
+function weightAndBias(
+  init: InitName,
+  shape: number[],
+  biasSize: number,
+  fanIn: number,
+  fanOut: number,
+  rng: Rng,
+  name: string,
+): [tf.Variable, tf.Variable] {
+  if (init === 'xavier-normal') {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = rng.fillNormal(new Float32Array(size), 0, Math.sqrt(2 / (fanIn + fanOut)));
+    return [
+      tf.variable(tf.tensor(values, shape, 'float32'), true, varName(name, 'kernel')),
+      tf.variable(tf.zeros([biasSize]), true, varName(name, 'bias')),
+    ];
+  }
+  const bound = 1 / Math.sqrt(fanIn);
+  return [
+    uniformVariable(shape, bound, rng, varName(name, 'kernel')),
+    uniformVariable([biasSize], bound, rng, varName(name, 'bias')),
+  ];
 }
 
 export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'linear';
@@ -40,10 +73,15 @@ export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
   }
 }
 
-export function dense(name: string, inUnits: number, outUnits: number, act: Activation, rng: Rng): Layer {
-  const bound = 1 / Math.sqrt(inUnits);
-  const w = uniformVariable([inUnits, outUnits], bound, rng, varName(name, 'kernel'));
-  const b = uniformVariable([outUnits], bound, rng, varName(name, 'bias'));
+export function dense(
+  name: string,
+  inUnits: number,
+  outUnits: number,
+  act: Activation,
+  rng: Rng,
+  init: InitName = 'pytorch',
+): Layer {
+  const [w, b] = weightAndBias(init, [inUnits, outUnits], outUnits, inUnits, outUnits, rng, name);
   return {
     name,
     variables: [w, b],
@@ -51,7 +89,10 @@ export function dense(name: string, inUnits: number, outUnits: number, act: Acti
   };
 }
 
-/** Conv with 'same' padding (k=4, s=2 pads 1 on each side, as PyTorch's Conv2d(k=4, s=2, p=1)). */
+/**
+ * Conv with 'same' padding (k=4, s=2 pads 1 on each side, as PyTorch's Conv2d(k=4, s=2, p=1)), or with `pad`
+ * zeros on every side (PyTorch's Conv2d(padding=pad): disent's EncoderConv64 pads 2, 64 → 33 → 17 → 9 → 5).
+ */
 export function conv2d(
   name: string,
   inCh: number,
@@ -60,14 +101,15 @@ export function conv2d(
   stride: number,
   act: Activation,
   rng: Rng,
+  init: InitName = 'pytorch',
+  pad: 'same' | number = 'same',
 ): Layer {
-  const bound = 1 / Math.sqrt(inCh * kernel * kernel);
-  const w = uniformVariable([kernel, kernel, inCh, outCh], bound, rng, varName(name, 'kernel'));
-  const b = uniformVariable([outCh], bound, rng, varName(name, 'bias'));
+  const k2 = kernel * kernel;
+  const [w, b] = weightAndBias(init, [kernel, kernel, inCh, outCh], outCh, inCh * k2, outCh * k2, rng, name);
   return {
     name,
     variables: [w, b],
-    apply: (x) => activate(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, 'same'), b), act),
+    apply: (x) => activate(tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, stride, pad), b), act),
   };
 }
 
@@ -83,11 +125,11 @@ export function conv2dTranspose(
   stride: number,
   act: Activation,
   rng: Rng,
+  init: InitName = 'pytorch',
 ): Layer {
-  const bound = 1 / Math.sqrt(outCh * kernel * kernel);
+  const k2 = kernel * kernel;
   // tfjs filter layout for conv2dTranspose: [k, k, outCh, inCh]
-  const w = uniformVariable([kernel, kernel, outCh, inCh], bound, rng, varName(name, 'kernel'));
-  const b = uniformVariable([outCh], bound, rng, varName(name, 'bias'));
+  const [w, b] = weightAndBias(init, [kernel, kernel, outCh, inCh], outCh, outCh * k2, inCh * k2, rng, name);
   return {
     name,
     variables: [w, b],

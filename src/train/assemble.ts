@@ -46,10 +46,12 @@ export async function assemble(dir: string, config: RunConfig): Promise<Run> {
       hidden: config.model.hidden,
       encoderOutputsPerLatent: framework.encoderOutputsPerLatent,
       decoder: framework.usesDecoder !== false,
+      init: config.model.init,
     },
     rng.fork('model'),
   );
-  const optimizer = adam(config.optimizer.lr, config.optimizer.beta1, config.optimizer.beta2);
+  const { lr, beta1, beta2, epsilon } = config.optimizer;
+  const optimizer = adam(lr, beta1, beta2, epsilon);
   const recon = withReduction(await parseLoss(config.loss), config.lossReduction);
   return { dir, config, dataset, framework, model, recon, optimizer, step: 0 };
 }

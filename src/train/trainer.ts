@@ -73,10 +73,11 @@ export interface StepOutput {
  * step); does not advance `run.step`. The CLI's trainer and the web page's both step with this.
  */
 export function trainStep(run: Run, vars: tf.Variable[]): StepOutput {
-  const { batchSize, seed, pairK, temporalRate } = run.config.train;
+  const { batchSize, seed, pairK, temporalRate, pairSampling } = run.config.train;
   const step = run.step;
   const batchRng = new Rng(`${seed}:batch:${step}`);
-  const idx = sampleBatch(run.dataset, batchSize, run.framework.batchKind, batchRng, pairK, temporalRate);
+  const kind = run.framework.batchKind;
+  const idx = sampleBatch(run.dataset, batchSize, kind, batchRng, pairK, temporalRate, pairSampling);
   const x = tf.tensor4d(renderObservations(run.dataset, idx), [idx.length, ...run.dataset.obsShape] as [
     number,
     number,

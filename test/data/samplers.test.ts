@@ -16,6 +16,7 @@ import { Rng } from '../../src/util/rng.js';
 import { UserError } from '../../src/util/errors.js';
 
 const xy = await createDataset('xysquares');
+const xy4 = await createDataset('xysquares', { gridSpacing: 4 });
 
 describe('samplers', () => {
   it('pairs differ in exactly k factors (fixed k), or in 1 … F (random k)', async () => {
@@ -36,6 +37,35 @@ describe('samplers', () => {
     }
     expect(Math.min(...counts)).toBe(1);
     expect(Math.max(...counts)).toBe(6);
+  });
+  it("'resample' pairs redraw the chosen factor from all its values: identical at rate mean(1/size), else k = 1", () => {
+    // default xysquares: 6 factors of 8 values → 1/8 of the pairs identical; spacing 4: 15 values → 1/15
+    for (const [ds, rate] of [
+      [xy, 1 / 8],
+      [xy4, 1 / 15],
+    ] as const) {
+      const n = 20000;
+      const idx = samplePairs(ds, n, 1, new Rng(11), 'resample');
+      let same = 0;
+      for (let i = 0; i < n; i++) {
+        const a = ds.stateSpace.toFactors(idx[i]),
+          b = ds.stateSpace.toFactors(idx[n + i]);
+        const diff = a.reduce((c, v, j) => c + (v !== b[j] ? 1 : 0), 0);
+        expect(diff).toBeLessThanOrEqual(1);
+        if (diff === 0) same++;
+      }
+      // binomial: 4 standard deviations
+      expect(Math.abs(same / n - rate)).toBeLessThan(4 * Math.sqrt((rate * (1 - rate)) / n));
+    }
+    // 'exact' (the default) never gives an identical pair; sampleBatch passes the mode through
+    const exact = sampleBatch(xy, 2000, 'pairs', new Rng(12), 1, 1, 'exact');
+    for (let i = 0; i < 2000; i++) expect(exact[i]).not.toBe(exact[2000 + i]);
+    const re = sampleBatch(xy, 2000, 'pairs', new Rng(12), 1, 1, 'resample');
+    let same = 0;
+    for (let i = 0; i < 2000; i++) if (re[i] === re[2000 + i]) same++;
+    expect(same).toBeGreaterThan(150);
+    // both modes pick the same first observations and the same factors from one stream
+    for (let i = 0; i < 2000; i++) expect(re[i]).toBe(exact[i]);
   });
   it('triplets put the positive no farther from the anchor than the negative', async () => {
     const t = sampleTriplets(xy, 100, new Rng(1));

@@ -141,6 +141,28 @@ describe('frameworks', () => {
       expect(value(out.terms.kl)).toBeCloseTo(0.125 + 2.25, 5);
     }
   });
+  it("Ada-GVAE's thresholdMode: 'kl' thresholds KL(q1‖q2), 'symmetric-kl' its symmetrised mean (disent's)", async () => {
+    // dims: 0 identical; 1 variance 1 vs 100 (KL12 ≈ 1.81, KL21 ≈ 47.2, mean ≈ 24.5); 2 and 3 mean shifts
+    // of 3 and √6 (KL 4.5 and 3 both ways). 'kl': threshold 2.25 → dims 0, 1 shared; 'symmetric-kl':
+    // threshold ≈ 12.25 → dims 0, 2, 3 shared.
+    const x = tf.zeros([2, 1, 1, 1]) as tf.Tensor4D;
+    const h = [
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0, 3, Math.sqrt(6), 0, Math.log(100), 0, 0],
+    ];
+    for (const name of ['adagvae', 'adamlvae']) {
+      const shared = async (params: Record<string, unknown>) => {
+        const fw = await createFramework(name, { zDim: 4, params, rng: new Rng(0) });
+        return value(fw.loss(ctxFor(fixedModel(h, [1, 1, 1]), x)).terms.sharedDims);
+      };
+      expect(await shared({})).toBe(2);
+      expect(await shared({ thresholdMode: 'kl' })).toBe(2);
+      expect(await shared({ thresholdMode: 'symmetric-kl' })).toBe(3);
+    }
+    await expect(
+      createFramework('adagvae', { zDim: 4, params: { thresholdMode: 'js' }, rng: new Rng(0) }),
+    ).rejects.toThrow(/thresholdMode/);
+  });
   it('SlowVAE: 2·recon + β·KL + γ·(both Laplace cross-entropies − entropy), hand-computed', async () => {
     // one pair: x_t has μ = (0.5, 0), σ = (1, 0.5); x_{t+1} has μ = (0.5, 1), σ = (2, 1)
     const mu = [

@@ -57,6 +57,39 @@ describe('trainer', () => {
     expect(JSON.parse(logA.split('\n')[0])).toHaveProperty('kl');
   });
 
+  it("disent's options (conv64-disent, xavier-normal, ε 1e-8, resampled pairs, symmetric KL) reach the run and resume exactly", async () => {
+    const disentLike = (steps: number) =>
+      tiny(steps, {
+        framework: { name: 'adagvae', beta: 0.001, thresholdMode: 'symmetric-kl' },
+        model: { architecture: 'conv64-disent', z: 3, init: 'xavier-normal' },
+        loss: 'mse',
+        lossReduction: 'mean',
+        optimizer: { lr: 1e-3, epsilon: 1e-8 },
+        train: { steps, batchSize: 8, seed: 3, checkpointEvery: 4, logEvery: 1, pairSampling: 'resample' },
+      });
+    const a = join(root, 'disent-straight');
+    const runA = await startRun(a, disentLike(8));
+    expect(runA.optimizer.getConfig().epsilon).toBe(1e-8);
+    expect(runA.model.encoderVariables[8].shape).toEqual([2 * 2 * 64, 256]); // 16 → 9 → 5 → 3 → 2
+    expect(Array.from(runA.model.encoderVariables[1].dataSync()).every((v) => v === 0)).toBe(true);
+    await trainRun(runA, { quiet: true, noPictures: true });
+    closeRun(runA);
+    const b = join(root, 'disent-stopped');
+    const runB = await startRun(b, disentLike(8));
+    await trainRun(runB, { quiet: true, noPictures: true, stopAfter: 6 });
+    closeRun(runB);
+    const resumed = await openRun(b);
+    expect(resumed.step).toBe(4);
+    expect(resumed.optimizer.getConfig().epsilon).toBe(1e-8);
+    await trainRun(resumed, { quiet: true, noPictures: true });
+    closeRun(resumed);
+    expect(Array.from(weights(b))).toEqual(Array.from(weights(a)));
+    // the default stays tfjs's ε
+    const plain = await startRun(join(root, 'plain-eps'), tiny(1));
+    expect(plain.optimizer.getConfig().epsilon).toBe(1e-7);
+    closeRun(plain);
+  });
+
   it('a run killed before its first checkpoint shows its log, and its resume starts both over', async () => {
     const d = join(root, 'early');
     const run = await startRun(d, tiny(12));
