@@ -13,8 +13,6 @@ import { evalSchema } from './eval.js';
 
 export const configSchema = z
   .object({
-    /** Free text saying what the config is for (e.g. which β convention it uses); not read by training. */
-    description: z.string().optional(),
     /** The dataset's name and its parameters (validated by the dataset's own schema). */
     dataset: z
       .object({ name: z.string().default('xysquares') })
@@ -91,6 +89,8 @@ export const configSchema = z
       }),
     /** Scores during training (`metrics.jsonl`) and at the end; absent: none (see eval.ts). */
     eval: evalSchema.optional(),
+    /** Free text saying what the config is for (e.g. which β convention it uses); not read by training. */
+    description: z.string().optional(),
   })
   .strict();
 
