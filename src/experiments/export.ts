@@ -20,31 +20,22 @@ import {
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { LOCK_FILE } from '../util/lock.js';
+import { readExperimentRecord } from './run.js';
 
 /** Files an export leaves behind: weights, their index, big or per-run pictures, logs, locks. */
 const LEFT_OUT = [/^ckpt-.*\.bin$/, /^checkpoint\.json$/, /^traversals\.png$/, /^eval\.html$/, /\.lock$/, /\.tmp$/];
 const LEFT_OUT_DIRS = new Set(['logs', 'slurm']);
 
-function record(dir: string): { experiment: string; scale: string } {
-  const path = join(dir, 'experiment.json');
-  if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json)`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new UserError(`${path} is damaged (not JSON): repair it or run the experiment again`);
-  }
-}
-
 /** Copy the results of experiment folder `dir` to `dest`; returns the number of files copied. */
 export function exportExperiment(dir: string, dest: string): number {
-  const from = record(dir);
+  const from = readExperimentRecord(dir);
   const inside = relative(dir, dest);
   if (!inside || (!inside.startsWith('..') && !inside.startsWith('/')))
     throw new UserError(`--to ${dest} is inside the experiment folder ${dir}: choose a folder outside it`);
   if (existsSync(dest)) {
     if (!statSync(dest).isDirectory() || !existsSync(join(dest, 'experiment.json')))
       throw new UserError(`${dest} exists and is not an earlier export: choose a new folder`);
-    const to = record(dest);
+    const to = readExperimentRecord(dest);
     if (to.experiment !== from.experiment || to.scale !== from.scale)
       throw new UserError(
         `${dest} holds experiment '${to.experiment}' at scale '${to.scale}', not '${from.experiment}' at ` +
@@ -114,7 +105,7 @@ function readme(dir: string, rec: { experiment: string; scale: string }): string
     const status = existsSync(join(dir, oneRun, 'status.json'))
       ? JSON.parse(readFileSync(join(dir, oneRun, 'status.json'), 'utf8'))
       : {};
-    const backend = status.engine?.backend ?? status.backend ?? 'torch';
+    const backend = status.backend ?? 'torch';
     lines.push(
       '```sh',
       `disentangle train --config 'results/${rec.experiment}/${oneRun}/config.json' --out rerun --backend ${backend}`,

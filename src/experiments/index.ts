@@ -5,7 +5,7 @@
  */
 export { experiments, experimentsDir, readExperiment, type ExperimentDefinition } from './registry.js';
 export { planExperiment, planText, formatSeconds, type Plan } from './plan.js';
-export { runExperiment, type ExperimentRunOptions } from './run.js';
+export { runExperiment, readExperimentRecord, type ExperimentRunOptions } from './run.js';
 export { sweepResults } from './results.js';
 export { writeExperimentReport } from './report.js';
 export { checkClaim, comparePublished, type ClaimResult, type PublishedComparison } from './claims.js';

@@ -37,7 +37,7 @@ export interface ExperimentRunOptions extends Omit<
 const log = (s: string) => process.stderr.write(s + '\n');
 
 /** What experiment.json records: the experiment file as it was, and the scale. */
-interface ExperimentRecord {
+export interface ExperimentRecord {
   format: 'disentangle-experiment-1';
   experiment: string;
   scale: ScaleName;
@@ -46,15 +46,21 @@ interface ExperimentRecord {
   created: string;
 }
 
+/** The experiment.json of folder `dir`: a clear error when there is none, or it is damaged. */
+export function readExperimentRecord(dir: string): ExperimentRecord {
+  const path = join(dir, 'experiment.json');
+  if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json)`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UserError(`${path} is damaged (not JSON): move the folder away, or repair the file`);
+  }
+}
+
 function openFolder(def: ExperimentDefinition, scale: ScaleName, out: string): void {
   const path = join(out, 'experiment.json');
   if (existsSync(path)) {
-    let rec: ExperimentRecord;
-    try {
-      rec = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      throw new UserError(`${path} is damaged (not JSON): move the folder away, or repair the file`);
-    }
+    const rec = readExperimentRecord(out);
     if (rec.experiment !== def.name || rec.scale !== scale)
       throw new UserError(
         `${out} holds experiment '${rec.experiment}' at scale '${rec.scale}', not '${def.name}' at '${scale}': ` +

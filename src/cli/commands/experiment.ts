@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
   experiments,
+  exportExperiment,
+  readExperimentRecord,
   planExperiment,
   readExperiment,
   runExperiment,
@@ -97,7 +98,6 @@ export function registerExperiment(program: Command): void {
     .argument('<dir>', 'an experiment folder')
     .requiredOption('--to <dest>', 'a new folder, or an earlier export of the same experiment and scale (replaced)')
     .action(async (dir: string, opts: { to: string }) => {
-      const { exportExperiment } = await import('../../experiments/export.js');
       const n = exportExperiment(dir, opts.to);
       console.log(`exported ${n} files of ${dir} to ${opts.to}`);
     });
@@ -108,9 +108,7 @@ export function registerExperiment(program: Command): void {
     .description("rewrite an experiment folder's report (claims.json, summary.md, report.html) from its runs")
     .argument('<dir>', 'an experiment folder')
     .action(async (dir: string) => {
-      const path = join(dir, 'experiment.json');
-      if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json)`);
-      const rec = JSON.parse(readFileSync(path, 'utf8')) as { experiment: string; scale: ScaleName; file: string };
+      const rec = readExperimentRecord(dir);
       const def = existsSync(rec.file) ? readExperiment(rec.file) : await experiments.get(rec.experiment);
       const plan = await planExperiment(def, rec.scale, dir, 2);
       console.log(`wrote ${await writeExperimentReport(def, dir, plan)}`);
