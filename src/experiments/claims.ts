@@ -25,7 +25,7 @@ export interface ClaimResult {
   statistic: string;
 }
 
-const canonical = (v: unknown): string =>
+export const canonical = (v: unknown): string =>
   v && typeof v === 'object' && !Array.isArray(v)
     ? `{${Object.keys(v)
         .sort()

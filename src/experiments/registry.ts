@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry, parseParams, type Definition } from '../registry/index.js';
 import { readDataFile } from '../sweep/index.js';
 import { experimentSchema, type ExperimentFile } from './schema.js';
+import { checkExperimentReferences } from './check.js';
 
 export interface ExperimentDefinition extends Definition {
   /** The YAML file it was read from; relative paths in it (configs) are resolved from its folder. */
@@ -22,6 +23,7 @@ export const experimentsDir = resolve(dirname(fileURLToPath(import.meta.url)), '
 /** Read and validate an experiment file. */
 export function readExperiment(file: string): ExperimentDefinition {
   const spec = parseParams(`experiment ${file}`, experimentSchema, readDataFile(file, 'experiment file'));
+  checkExperimentReferences(file, spec);
   return { name: basename(file).replace(/\.ya?ml$/, ''), description: spec.title, file, spec };
 }
 

@@ -9,7 +9,15 @@ import { join, relative } from 'node:path';
 import { escapeHtml as esc, htmlPage, htmlTable } from '../viz/index.js';
 import { stripPlotSvg, fmt3, type StripPoint } from '../sweep/plots.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { checkClaim, comparePublished, getPath, showValue, type ClaimResult, type SweepResults } from './claims.js';
+import {
+  checkClaim,
+  comparePublished,
+  getPath,
+  matches,
+  showValue,
+  type ClaimResult,
+  type SweepResults,
+} from './claims.js';
 import { formatSeconds, type Plan } from './plan.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { Claim } from './schema.js';
@@ -57,13 +65,7 @@ function claimFigure(c: Claim, res: SweepResults): string | null {
   const param = c.test.param;
   const rows = res.rows
     .map((r, i) => ({ r, config: res.sweep.runs[i].config, name: res.sweep.runs[i].name }))
-    .filter((x) =>
-      Object.entries(c.where).every(
-        ([k, v]) =>
-          JSON.stringify(getPath(x.config, k)) === JSON.stringify(v) ||
-          (Array.isArray(v) && v.some((w) => JSON.stringify(w) === JSON.stringify(getPath(x.config, k)))),
-      ),
-    );
+    .filter((x) => matches(x.config, c.where));
   const catOf = (x: (typeof rows)[number]) => showValue(getPath(x.config, param));
   const categories = [...new Set(rows.map(catOf))];
   const numeric = categories.every((s) => Number.isFinite(Number(s)));
@@ -271,6 +273,9 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
             .map((c) => claimFigure(c, res))
             .filter((f): f is string => !!f)
         : [];
+      // two claims on the same metric, parameter and runs (e.g. two priors each against the isotropic one)
+      // draw the same picture: show it once
+      figs.splice(0, figs.length, ...new Set(figs));
       const link = existsSync(join(out, st.name, 'report.html'))
         ? ` — <a href="${esc(relative(out, join(out, st.name, 'report.html')))}">the sweep's own report</a> (every metric, curves, tables)`
         : '';
