@@ -62,8 +62,13 @@ interface Point {
   value: number;
 }
 
+/**
+ * The scores of the finished runs matching `where`. An unfinished run is left out: its "max" would be a
+ * maximum over part of training, its "final" no final at all.
+ */
 function points(res: SweepResults, where: Record<string, unknown>, metric: string, stat: 'final' | 'max'): Point[] {
   return res.rows.flatMap((r, i) => {
+    if (r.state !== 'done') return [];
     const config = res.sweep.runs[i].config;
     const value = r[stat][metric];
     return matches(config, where) && Number.isFinite(value) ? [{ config, value }] : [];
@@ -87,13 +92,22 @@ function testGroup(c: Claim, pts: Point[]): { statistic: number; n: number; hold
     lo = side(t.lower);
   const d = median(hi) - median(lo);
   const holds = hi.length && lo.length ? d > t.margin : null;
+  // the medians' sign alone over-reads a few seeds: show each side's range, and say when they overlap
+  const range = (xs: number[]) =>
+    xs.length > 1 ? `, ${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}` : '';
+  const overlap =
+    hi.length > 1 &&
+    lo.length > 1 &&
+    Math.min(...hi) + t.margin <= Math.max(...lo) &&
+    Math.max(...hi) >= Math.min(...lo);
   return {
     statistic: d,
     n: hi.length + lo.length,
     holds,
     detail:
-      `median ${median(hi).toFixed(3)} (${showValue(t.higher)}, n=${hi.length}) − ${median(lo).toFixed(3)} ` +
-      `(${showValue(t.lower)}, n=${lo.length}) = ${d.toFixed(3)}${t.margin ? `, needs > ${t.margin}` : ''}`,
+      `median ${median(hi).toFixed(3)} (${showValue(t.higher)}, n=${hi.length}${range(hi)}) − ${median(lo).toFixed(3)} ` +
+      `(${showValue(t.lower)}, n=${lo.length}${range(lo)}) = ${d.toFixed(3)}${t.margin ? `, needs > ${t.margin}` : ''}` +
+      (overlap ? '; the seeds’ ranges overlap' : ''),
   };
 }
 

@@ -65,7 +65,7 @@ function claimFigure(c: Claim, res: SweepResults): string | null {
   const param = c.test.param;
   const rows = res.rows
     .map((r, i) => ({ r, config: res.sweep.runs[i].config, name: res.sweep.runs[i].name }))
-    .filter((x) => matches(x.config, c.where));
+    .filter((x) => x.r.state === 'done' && matches(x.config, c.where));
   const catOf = (x: (typeof rows)[number]) => showValue(getPath(x.config, param));
   const categories = [...new Set(rows.map(catOf))];
   const numeric = categories.every((s) => Number.isFinite(Number(s)));

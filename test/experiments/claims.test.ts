@@ -85,6 +85,48 @@ describe('experiment claims', () => {
     expect(checkClaim(tolerant as Claim, falling).verdict).toBe('holds');
   });
 
+  it('a `greater` claim shows each side’s range over seeds and says when the ranges overlap', () => {
+    const c: Claim = {
+      id: 'p',
+      text: 'prior helps',
+      sweep: 's',
+      where: {},
+      metric: 'mig',
+      stat: 'final',
+      test: { kind: 'greater', param: 'p', higher: 'a', lower: 'b', margin: 0 },
+    };
+    const mk = (hi: number[], lo: number[]) =>
+      results([...hi.map((mig) => ({ config: { p: 'a' }, mig })), ...lo.map((mig) => ({ config: { p: 'b' }, mig }))]);
+    const mixed = checkClaim(c, mk([0.53, 0.58, 0.62], [0.5, 0.53, 0.66]));
+    expect(mixed.verdict).toBe('holds');
+    expect(mixed.groups[0].detail).toBe(
+      'median 0.580 (a, n=3, 0.530–0.620) − 0.530 (b, n=3, 0.500–0.660) = 0.050; the seeds’ ranges overlap',
+    );
+    const apart = checkClaim(c, mk([0.58, 0.59], [0.28, 0.34]));
+    expect(apart.groups[0].detail).toBe('median 0.585 (a, n=2, 0.580–0.590) − 0.310 (b, n=2, 0.280–0.340) = 0.275');
+  });
+
+  it('only finished runs count: a stopped run’s partial maximum is not a result', () => {
+    const c: Claim = {
+      id: 'p',
+      text: 'x',
+      sweep: 's',
+      where: {},
+      metric: 'mig',
+      stat: 'max',
+      test: { kind: 'greater', param: 'p', higher: 'a', lower: 'b', margin: 0 },
+    };
+    const res = results([
+      { config: { p: 'a' }, mig: 0.5 },
+      { config: { p: 'b' }, mig: 0.1 },
+      { config: { p: 'b' }, mig: 0.9 },
+    ]);
+    (res.rows[2] as { state: string }).state = 'pending';
+    const r = checkClaim(c, res);
+    expect(r.groups[0].n).toBe(2);
+    expect(r.verdict).toBe('holds');
+  });
+
   it('`where` matches a value or any of a list, objects by content', () => {
     expect(matches({ a: { b: 1 }, p: { type: 'x', df: 9 } }, { 'a.b': [0, 1] })).toBe(true);
     expect(matches({ p: { df: 9, type: 'x' } }, { p: { type: 'x', df: 9 } })).toBe(true);
