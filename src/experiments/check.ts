@@ -52,6 +52,7 @@ export function checkExperimentReferences(name: string, spec: ExperimentFile): v
       s.kind === 'latents' ? [{ what: `step '${s.name}'`, sweep: s.sweep, where: s.where, test: undefined }] : [],
     ),
   ];
+  const valuesBySweep = new Map<string, Values>();
   for (const r of refs) {
     const base = sweeps.get(r.sweep);
     if (!base)
@@ -59,7 +60,8 @@ export function checkExperimentReferences(name: string, spec: ExperimentFile): v
         `experiment ${name}: ${r.what} names sweep '${r.sweep}', which is not one of its sweeps ` +
           `(${[...sweeps.keys()].join(', ') || 'none'}): use one of their names`,
       );
-    const values = sweepValues(spec, r.sweep, base);
+    const values = valuesBySweep.get(r.sweep) ?? sweepValues(spec, r.sweep, base);
+    valuesBySweep.set(r.sweep, values);
     const wanted: Array<[string, unknown]> = Object.entries(r.where).flatMap(([k, v]) =>
       Array.isArray(v) ? v.map((x) => [k, x] as [string, unknown]) : [[k, v] as [string, unknown]],
     );

@@ -267,15 +267,18 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
     const st = ps.step;
     if (st.kind === 'sweep') {
       const res = results.get(st.name);
-      const figs = res
-        ? def.spec.claims
-            .filter((c) => c.sweep === st.name)
-            .map((c) => claimFigure(c, res))
-            .filter((f): f is string => !!f)
-        : [];
       // two claims on the same metric, parameter and runs (e.g. two priors each against the isotropic one)
-      // draw the same picture: show it once
-      figs.splice(0, figs.length, ...new Set(figs));
+      // draw the same picture: the Set shows it once
+      const figs = res
+        ? [
+            ...new Set(
+              def.spec.claims
+                .filter((c) => c.sweep === st.name)
+                .map((c) => claimFigure(c, res))
+                .filter((f): f is string => !!f),
+            ),
+          ]
+        : [];
       const link = existsSync(join(out, st.name, 'report.html'))
         ? ` — <a href="${esc(relative(out, join(out, st.name, 'report.html')))}">the sweep's own report</a> (every metric, curves, tables)`
         : '';
