@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { initEngine, type EngineOptions } from '../engine/index.js';
 import { startRun, openRun, trainRun, closeRun, onTrainStep, checkpointStep, RunFinished } from '../train/index.js';
-import { scoreOptions, type RunConfig } from '../config/index.js';
+import { scoreOptions, validateConfig, type RunConfig } from '../config/index.js';
 import { evaluateRun } from '../evaluate/index.js';
 import { UserError } from '../util/errors.js';
 import { paths, readRecord, readSweep, writeRecord, type RunRecord } from './folder.js';
@@ -53,6 +53,16 @@ const canonical = (v: unknown): string =>
         .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
         .join(',')}}`
     : JSON.stringify(v);
+
+/** Whether two run configs train the same run: equal once validated (defaults written out). */
+async function sameRunConfig(stored: unknown, given: unknown): Promise<boolean> {
+  if (canonical(stored) === canonical(given)) return true;
+  try {
+    return canonical(await validateConfig(stored)) === canonical(await validateConfig(given));
+  } catch {
+    return false; // one of them is no longer a valid config: not the same run
+  }
+}
 
 export async function runOne(dir: string, name: string, engine: EngineOptions): Promise<number> {
   const sweep = readSweep(dir);
@@ -179,7 +189,9 @@ async function openOrStart(dir: string, name: string, runDir: string, config: un
         `runs/${name}/config.json is damaged (not JSON); move the folder away to start the run again`,
       );
     }
-    if (canonical(stored) !== canonical(config))
+    // Compared with defaults filled in: training writes the whole config, and a sweep made by an earlier
+    // version of the toolkit stores it without settings added since (their defaults are what it trained with).
+    if (!(await sameRunConfig(stored, config)))
       throw new UserError(
         `runs/${name}/config.json is not this sweep's config for the run (edited, or from another sweep); ` +
           `move the folder away to start the run again`,

@@ -139,7 +139,27 @@ describe('local executor', () => {
     expect(s.runs[0]).toMatchObject({ state: 'pending', busy: false });
     expect(s.runs[0].detail).toMatch(/stopped at step \d+; the next `sweep` command continues it/);
 
-    const second = await startCli(cmd).done;
+    // An edited run config is refused by name, and nothing is trained into it.
+    const runConfig = join(B, 'runs', 'seed=0', 'config.json');
+    const original = readFileSync(runConfig, 'utf8');
+    writeFileSync(runConfig, original.replace('"lr": 0.001', '"lr": 0.002'));
+    const edited = await startCli(cmd).done;
+    expect(edited.code).toBe(1);
+    expect(record(B, 'seed=0').error).toMatch(/config.json is not this sweep's config .*move the folder away/);
+    expect(JSON.parse(readFileSync(ck, 'utf8')).step).toBe(stopped);
+    writeFileSync(runConfig, original);
+
+    // A sweep.json written by an earlier version, before settings with defaults were added, still resumes:
+    // the run folder's config has them written out, and they are what the run trained with.
+    const sweepFile = JSON.parse(readFileSync(join(B, 'sweep.json'), 'utf8'));
+    const stored = sweepFile.runs[0].config;
+    expect(stored.model.init).toBeDefined();
+    expect(stored.optimizer.epsilon).toBeDefined();
+    delete stored.model.init;
+    delete stored.optimizer.epsilon;
+    writeFileSync(join(B, 'sweep.json'), JSON.stringify(sweepFile, null, 1));
+
+    const second = await startCli([...cmd, '--retry-failed']).done;
     expect(second.code).toBe(0);
     expect(record(B, 'seed=0').state).toBe('done');
 
