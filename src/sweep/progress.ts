@@ -77,7 +77,8 @@ export class PoolDisplay {
     const frac = this.total ? finished / this.total : 1;
     const bar = '█'.repeat(Math.round(frac * 24)) + '░'.repeat(24 - Math.round(frac * 24));
     const elapsed = (Date.now() - this.t0) / 1000;
-    const eta = finished > 0 ? (elapsed / finished) * (this.total - finished) : Infinity;
+    const eta =
+      finished > 0 ? (elapsed / finished) * (this.total - finished) : trainingEta(workers, this.total - workers.length);
     const head =
       `sweep ${bar} ${finished}/${this.total} runs (${c.done} done${c.failed ? `, ${c.failed} failed` : ''}), ` +
       `${workers.length} running, elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(eta)}`;
@@ -97,11 +98,28 @@ export interface Counts {
   failed: number;
 }
 
+/** A worker's training rate in steps a second (NaN before its second report). */
+function rateOf(w: WorkerView): number {
+  if (w.phase !== 'training' || !w.steps) return NaN;
+  if (w.firstAt === undefined || w.firstStep === undefined || w.step <= w.firstStep) return NaN;
+  return (w.step - w.firstStep) / ((Date.now() - w.firstAt) / 1000);
+}
+
+/**
+ * Before any run has finished: the running runs' training ETAs, then the runs not yet started, each as long
+ * as a running one trains, shared among the workers (evaluation left out: it is not timed until a run ends).
+ */
+function trainingEta(workers: WorkerView[], notStarted: number): number {
+  const timed = workers.map((w) => ({ w, rate: rateOf(w) })).filter((t) => t.rate > 0);
+  if (!timed.length || timed.length < workers.length) return Infinity;
+  const left = Math.max(...timed.map(({ w, rate }) => (w.steps - w.step) / rate));
+  const perRun = timed.reduce((s, { w, rate }) => s + w.steps / rate, 0) / timed.length;
+  return left + Math.ceil(Math.max(0, notStarted) / workers.length) * perRun;
+}
+
 function describe(w: WorkerView): string {
   if (w.phase !== 'training' || !w.steps) return w.phase;
-  let rate = NaN;
-  if (w.firstAt !== undefined && w.firstStep !== undefined && w.step > w.firstStep)
-    rate = (w.step - w.firstStep) / ((Date.now() - w.firstAt) / 1000);
+  const rate = rateOf(w);
   const eta = rate > 0 ? (w.steps - w.step) / rate : Infinity;
   return (
     `step ${w.step}/${w.steps}  loss ${Number.isFinite(w.loss) ? w.loss.toFixed(2) : '-'}  ` +
