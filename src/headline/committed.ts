@@ -59,24 +59,36 @@ export function renderCommittedResults(results: CommittedResult[], out: string):
   );
   for (const r of results) {
     const link = relative(resolve(out), join(r.dir, 'report.html'));
+    const ran = r.runs.total
+      ? `${r.runs.done} of ${r.runs.total} runs done${r.runs.failed ? `, ${r.runs.failed} failed` : ''}, ` +
+        `${r.runs.cpuHours.toFixed(2)} CPU hours on ${escapeHtml(r.runs.backends.join(', ') || '–')}. `
+      : 'Analysis only, no training. ';
     parts.push(
       `<h3>${escapeHtml(r.experiment)} (scale ${escapeHtml(r.scale)})</h3>` +
-        `<p>${r.runs.done} of ${r.runs.total} runs done${r.runs.failed ? `, ${r.runs.failed} failed` : ''}, ` +
-        `${r.runs.cpuHours.toFixed(2)} CPU hours on ${escapeHtml(r.runs.backends.join(', ') || '–')}. ` +
+        `<p>${ran}` +
         `Full report: <a href="${escapeHtml(link)}">${escapeHtml(join('results', r.experiment, 'report.html'))}</a>. ` +
         `Regenerate: <code>disentangle experiment run ${escapeHtml(r.experiment)} --scale ${escapeHtml(r.scale)} ` +
         `--out studies/${escapeHtml(r.experiment)}</code>.</p>`,
     );
-    parts.push(
-      htmlTable(
-        ['claim', 'result at this scale', 'verdict'],
-        r.claims.map((c) => [
-          escapeHtml(c.text),
-          c.groups.map((g) => escapeHtml(g.detail)).join('<br>'),
-          `<b>${escapeHtml(c.verdict)}</b>`,
-        ]),
-      ),
-    );
+    const distances = distanceRows(r.dir);
+    if (distances.length)
+      parts.push(
+        htmlTable(
+          ['dataset and loss', 'factor', 'mean distance (published)', 'rank corr. (published)', 'verdict'],
+          distances,
+        ),
+      );
+    if (r.claims.length)
+      parts.push(
+        htmlTable(
+          ['claim', 'result at this scale', 'verdict'],
+          r.claims.map((c) => [
+            escapeHtml(c.text),
+            c.groups.map((g) => escapeHtml(g.detail)).join('<br>'),
+            `<b>${escapeHtml(c.verdict)}</b>`,
+          ]),
+        ),
+      );
     if (r.published.length)
       parts.push(
         htmlTable(
@@ -95,4 +107,42 @@ export function renderCommittedResults(results: CommittedResult[], out: string):
       );
   }
   return parts.join('\n');
+}
+
+interface DistanceSetting {
+  label: string;
+  published?: { factors?: Record<string, { mean?: number; rank?: number }> };
+  factors: Array<{ name: string; mean: number; rankCorrelation: number; verdict: string }>;
+}
+
+/**
+ * An analysis study's perceived distances (`distances.json`): one row per setting, its first factor (the
+ * others of XYSquares repeat it; the full table is in the study's README).
+ */
+function distanceRows(dir: string): string[][] {
+  const path = join(dir, 'distances.json');
+  if (!existsSync(path)) return [];
+  let settings: DistanceSetting[];
+  try {
+    settings = JSON.parse(readFileSync(path, 'utf8')) as DistanceSetting[];
+  } catch {
+    process.stderr.write(`note: ${path} is not readable JSON; its table is left out of the report\n`);
+    return [];
+  }
+  const withPublished = (v: number, p: number | undefined, digits: number) =>
+    `${v.toFixed(digits)}${p === undefined ? '' : ` (${p})`}`;
+  return settings.flatMap((s) => {
+    const f = s.factors[0];
+    if (!f) return [];
+    const pub = s.published?.factors?.[f.name];
+    return [
+      [
+        escapeHtml(s.label),
+        escapeHtml(f.name),
+        withPublished(f.mean, pub?.mean, 4),
+        withPublished(f.rankCorrelation, pub?.rank, 3),
+        escapeHtml(f.verdict),
+      ],
+    ];
+  });
 }

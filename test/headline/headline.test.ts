@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, repoRoot } from '../cli/helpers.js';
+import { committedResults, renderCommittedResults } from '../../src/headline/committed.js';
 
 describe('the main job', () => {
   it('writes report.html and report.json with both runs, their MIG, and the committed study results', async () => {
@@ -36,5 +37,22 @@ describe('the main job', () => {
     // running it again replaces its own earlier report (and nothing else)
     const again = await cli([...args, '--pairs', '200', '--codes', '100'], { timeoutMs: 300_000 });
     expect(again.code, again.stderr).toBe(0);
+  });
+
+  it('shows an analysis-only study as its distance table, and a training study as runs and claims', () => {
+    const results = committedResults(join(repoRoot, 'results'));
+    const html = renderCommittedResults(results, join(repoRoot, 'out', 'report'));
+    const section = (name: string) =>
+      html.slice(html.indexOf(`<h3>${name} `), html.indexOf('<h3>', html.indexOf(`<h3>${name} `) + 1));
+    const distances = section('michlo2023-distances');
+    expect(distances).toContain('Analysis only, no training.');
+    expect(distances).not.toMatch(/runs done/);
+    // the adversarial setting with its published numbers beside ours
+    expect(distances).toMatch(
+      /XYSquares spacing 8, MSE<\/td><td>x_R<\/td><td>0\.0104 \(0\.0104\)<\/td><td>0\.5\d\d \(0\.58\)<\/td><td>adversarial/,
+    );
+    const boxblur = section('michlo2023-boxblur');
+    expect(boxblur).toMatch(/\d+ of \d+ runs done, [\d.]+ CPU hours on torch/);
+    expect(boxblur).toContain('box-blur loss raises MIG');
   });
 });
