@@ -16,7 +16,7 @@ export interface CommittedResult {
   scale: string;
   dir: string;
   runs: { done: number; failed: number; total: number; cpuHours: number; backends: string[] };
-  claims: Array<{ id: string; text: string; verdict: string; groups: Array<{ detail: string }> }>;
+  claims: Array<{ id: string; text: string; verdict: string; groups: Array<{ group?: string; detail: string }> }>;
   published: Array<{
     where: Record<string, unknown>;
     metric: string;
@@ -84,7 +84,7 @@ export function renderCommittedResults(results: CommittedResult[], out: string):
           ['claim', 'result at this scale', 'verdict'],
           r.claims.map((c) => [
             escapeHtml(c.text),
-            c.groups.map((g) => escapeHtml(g.detail)).join('<br>'),
+            c.groups.map((g) => escapeHtml(g.group ? `${g.group}: ${g.detail}` : g.detail)).join('<br>'),
             `<b>${escapeHtml(c.verdict)}</b>`,
           ]),
         ),

@@ -54,5 +54,6 @@ describe('the main job', () => {
     const boxblur = section('michlo2023-boxblur');
     expect(boxblur).toMatch(/\d+ of \d+ runs done, [\d.]+ CPU hours on torch/);
     expect(boxblur).toContain('box-blur loss raises MIG');
+    expect(boxblur).toMatch(/adagvae: median [\d.]+ \(mse\+box31@3969, n=\d/); // each group named
   });
 });
