@@ -1,5 +1,5 @@
 /** The pool's display: the sweep's ETA before any run has finished comes from the workers' training rates. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PoolDisplay, type WorkerView } from '../../src/sweep/progress.js';
 
 function screen() {
@@ -21,6 +21,14 @@ const worker = (slot: number, step: number, steps: number, secondsAgo: number): 
 const head = (text: string) => text.split('\n').find((l) => l.startsWith('sweep '))!;
 
 describe('pool display', () => {
+  // a fixed clock: the rates are then exact (10 step/s, not 9.99 from the milliseconds the test took)
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-12-01T00:00:00Z'), toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('estimates the ETA from the running runs before any has finished', () => {
     // one worker at 10 step/s with 1,000 of 2,000 steps left, one run not started: 100 s + 200 s
     const s = screen();
@@ -28,7 +36,7 @@ describe('pool display', () => {
       done: 0,
       failed: 0,
     });
-    expect(head(s.text)).toMatch(/0\/2 runs .*ETA 5:0\d/);
+    expect(head(s.text)).toMatch(/0\/2 runs .*ETA 5:00$/);
     expect(s.text).toMatch(/\[1\] run1 +step 1000\/2000 .* 10 step\/s {2}ETA 1:40/);
   });
 
