@@ -7,7 +7,7 @@ export { experiments, experimentsDir, readExperiment, type ExperimentDefinition 
 export { planExperiment, planText, formatSeconds, type Plan } from './plan.js';
 export { runExperiment, readExperimentRecord, type ExperimentRunOptions } from './run.js';
 export { sweepResults } from './results.js';
-export { writeExperimentReport } from './report.js';
+export { writeExperimentReport, type DistanceCase } from './report.js';
 export { checkClaim, comparePublished, type ClaimResult, type PublishedComparison } from './claims.js';
 export { experimentSchema, scaleNames, type ExperimentFile, type ScaleName } from './schema.js';
 export { exportExperiment } from './export.js';

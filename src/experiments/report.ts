@@ -23,7 +23,8 @@ import type { ExperimentDefinition } from './registry.js';
 import type { Claim } from './schema.js';
 import { sweepResults } from './results.js';
 
-interface DistanceCase {
+/** One setting of a `distances` step's `<step>.json`: per factor, its perceived-distance statistics. */
+export interface DistanceCase {
   label: string;
   published?: { factors: Record<string, { mean?: number; rank?: number }>; randomPairs?: number; source: string };
   factors: Array<{

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DistanceCase } from '../experiments/index.js';
 import { escapeHtml, htmlTable } from '../viz/index.js';
 
 /** The package's results/ folder (beside experiments/). */
@@ -26,24 +27,30 @@ export interface CommittedResult {
   }>;
 }
 
+/** A committed JSON file, or null when it is missing or damaged (the report says so and goes on). */
+function readJson<T>(path: string): T | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    process.stderr.write(`note: ${path} is not readable JSON; left out of the report\n`);
+    return null;
+  }
+}
+
 /** Every results/<experiment>/claims.json that parses; a damaged one is skipped (the report says so). */
 export function committedResults(dir = resultsDir): CommittedResult[] {
   if (!existsSync(dir)) return [];
-  const out: CommittedResult[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name, 'claims.json');
-    if (!existsSync(path)) continue;
-    try {
-      out.push({ ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<CommittedResult, 'dir'>), dir: join(dir, name) });
-    } catch {
-      process.stderr.write(`note: ${path} is not readable JSON; left out of the report\n`);
-    }
-  }
-  return out;
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const claims = readJson<Omit<CommittedResult, 'dir'>>(join(dir, name, 'claims.json'));
+      return claims ? [{ ...claims, dir: join(dir, name) }] : [];
+    });
 }
 
-const fmt = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3);
+const fmt = (v: number | null | undefined, digits = 3) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 
 /** The report section; `out` is where report.html goes (links to each study's report are relative to it). */
 export function renderCommittedResults(results: CommittedResult[], out: string): string {
@@ -109,40 +116,29 @@ export function renderCommittedResults(results: CommittedResult[], out: string):
   return parts.join('\n');
 }
 
-interface DistanceSetting {
-  label: string;
-  published?: { factors?: Record<string, { mean?: number; rank?: number }> };
-  factors: Array<{ name: string; mean: number; rankCorrelation: number; verdict: string }>;
-}
-
 /**
- * An analysis study's perceived distances (`distances.json`): one row per setting, its first factor (the
- * others of XYSquares repeat it; the full table is in the study's README).
+ * An analysis study's perceived distances (each `distances` step of its experiment.json wrote `<step>.json`):
+ * one row per setting, its first factor (the others of XYSquares repeat it; the full table is in the README).
  */
 function distanceRows(dir: string): string[][] {
-  const path = join(dir, 'distances.json');
-  if (!existsSync(path)) return [];
-  let settings: DistanceSetting[];
-  try {
-    settings = JSON.parse(readFileSync(path, 'utf8')) as DistanceSetting[];
-  } catch {
-    process.stderr.write(`note: ${path} is not readable JSON; its table is left out of the report\n`);
-    return [];
-  }
-  const withPublished = (v: number, p: number | undefined, digits: number) =>
-    `${v.toFixed(digits)}${p === undefined ? '' : ` (${p})`}`;
-  return settings.flatMap((s) => {
-    const f = s.factors[0];
-    if (!f) return [];
-    const pub = s.published?.factors?.[f.name];
-    return [
-      [
-        escapeHtml(s.label),
-        escapeHtml(f.name),
-        withPublished(f.mean, pub?.mean, 4),
-        withPublished(f.rankCorrelation, pub?.rank, 3),
-        escapeHtml(f.verdict),
-      ],
-    ];
-  });
+  const spec = readJson<{ spec?: { steps?: Array<{ kind: string; name: string }> } }>(join(dir, 'experiment.json'));
+  const steps = (spec?.spec?.steps ?? []).filter((s) => s.kind === 'distances');
+  const withPublished = (v: number | null, p: number | undefined, digits: number) =>
+    `${fmt(v, digits)}${p === undefined ? '' : ` (${p})`}`;
+  return steps.flatMap((step) =>
+    (readJson<DistanceCase[]>(join(dir, `${step.name}.json`)) ?? []).flatMap((c) => {
+      const f = c.factors[0];
+      if (!f) return [];
+      const pub = c.published?.factors[f.name];
+      return [
+        [
+          escapeHtml(c.label),
+          escapeHtml(f.name),
+          withPublished(f.mean, pub?.mean, 4),
+          withPublished(f.rankCorrelation, pub?.rank, 3),
+          escapeHtml(f.verdict),
+        ],
+      ];
+    }),
+  );
 }
