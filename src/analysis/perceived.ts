@@ -5,7 +5,7 @@
  *
  * Plain data out: matrices and statistics as numbers; tensors only inside.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GroundTruthDataset } from '../data/types.js';
 import type { ReconstructionLoss } from '../losses/types.js';
 import { Rng } from '../util/rng.js';

@@ -8,7 +8,7 @@
  * data mutually aligned (maximise the mean squared off-diagonal cosine) and of equal magnitude (minimise the
  * variance of their log norms). Aligned, equal-magnitude directions leave a PCA-like VAE no factor axes to find.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GroundTruthDataset } from '../data/types.js';
 import type { Perturbation } from '../data/perturbed.js';
 import { adam } from '../engine/adam.js';
@@ -82,7 +82,7 @@ export function findPerturbation(ds: GroundTruthDataset, options: PerturbationOp
         const gram = tf.matMul(dt, dt, false, true); // [B, A, A]
         const norms = tf.sqrt(tf.add(tf.sum(tf.square(dt), -1), 1e-12)); // [B, A]
         const cos = tf.div(gram, tf.mul(tf.expandDims(norms, 2), tf.expandDims(norms, 1)));
-        const offMask = tf.sub(tf.onesLike(cos), tf.eye(A).expandDims(0));
+        const offMask = tf.sub(tf.onesLike(cos), tf.expandDims(tf.eye(A), 0));
         const align = tf.div(tf.sum(tf.mul(tf.square(cos), offMask)), B * A * (A - 1));
         const logn = tf.log(tf.add(tf.square(norms), 1e-12));
         const mag = tf.mean(tf.moments(logn, 1).variance);

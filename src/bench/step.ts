@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { makeModel } from '../nn/index.js';
 import { adam } from '../engine/adam.js';
 import { Rng } from '../util/rng.js';

@@ -1,5 +1,5 @@
 /** Observations of a dataset as plain arrays (N·H·W·C float32 in [0, 1]) or as an NHWC tensor. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors.js';
 import type { GroundTruthDataset } from './types.js';
 

@@ -3,7 +3,7 @@
  * native pass per variable instead of a dozen elementwise kernels. Same formula, same state (m, v, β^t), so
  * getWeights/setWeights, checkpoints and resumption work as with tf.train.adam.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TorchBackend } from './torch/backend.js';
 
 interface AdamState {

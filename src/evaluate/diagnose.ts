@@ -3,7 +3,7 @@
  * (per-latent KL), how orthogonal the decoder Jacobian is, how each factor's traversal lands in latent space
  * (linearity, axis alignment, distance correlations), and which latent carries which factor (MI matrix).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { perLatentKl } from '../frameworks/index.js';

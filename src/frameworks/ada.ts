@@ -6,7 +6,7 @@
  * Ada-ML-VAE: average of the natural parameters, i.e. of precisions and precision-weighted means).
  * Then loss = ½(recon₁ + recon₂) + β·½(KL₁ + KL₂).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import {

@@ -3,7 +3,7 @@
  *   loss = recon + γ·|KL − C|,  C = min(C_max, C_max·step / iterationThreshold)
  * The capacity C grows linearly, so the KL is let through gradually.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { klMean, vaeFramework } from './common.js';

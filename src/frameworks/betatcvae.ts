@@ -4,7 +4,7 @@
  * Like disentanglement_lib, the dataset-size constants of minibatch-weighted sampling are dropped (they do
  * not change the gradients).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { klMean, vaeFramework, type Posterior } from './common.js';

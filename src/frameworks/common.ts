@@ -1,5 +1,5 @@
 /** Pieces shared by the VAE family: splitting encoder outputs, sampling, KL terms, the β-VAE-shaped loss. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { latentDistribution, normalLatent, type LatentName } from '../nn/index.js';
 import type { Framework, LossOutput, StepContext } from './types.js';
 

@@ -5,7 +5,7 @@
  *   D = 'mmd': unbiased MMD with the inverse multiquadric kernel Σ_s Σ_d C_s/(C_s + (x_d − y_d)²), C_s = 2s,
  *              s ∈ {0.1, 0.2, 0.5, 1, 2, 5}.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { combine, meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';

@@ -3,7 +3,7 @@
  *   DIP-VAE-I:  C = Cov_batch(μ),                    λ_d = 10·λ_od by default;
  *   DIP-VAE-II: C = Cov_batch(μ) + mean_batch diag(σ²), λ_d = λ_od by default.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { covariance, klMean, vaeFramework } from './common.js';

@@ -4,7 +4,7 @@
  * The discriminator (6 dense layers of 1000, leaky ReLU 0.2, 2 logits) has its own Adam (lr 1e-4, β₁ 0.5,
  * β₂ 0.9), stepped in afterStep. Its weights and its Adam slots are checkpointed, so a resume is exact.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { combine, klMean, meanRepresentation, reconMean, sampleNormal, splitPosterior } from './common.js';

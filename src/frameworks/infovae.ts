@@ -2,7 +2,7 @@
  * InfoVAE (Zhao et al., AAAI 2019): loss = recon + (1 − α)·KL + (α + λ − 1)·MMD(q(z), N(0, I)),
  * MMD with an RBF kernel between the batch's samples and as many prior samples.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { klMean, mmdRbf, vaeFramework } from './common.js';

@@ -16,7 +16,7 @@
  * There is no decoder (`usesDecoder: false`): the run has no reconstructions or traversals, and the
  * representation for metrics is h(x) itself.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { Rng } from '../util/rng.js';

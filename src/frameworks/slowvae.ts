@@ -20,7 +20,7 @@
  * Defaults are the code's (main.py, also its UDR-selected values): β = 1, γ = 10, λ = 6. The data's own step
  * rate (its `--rate-data`, default 1) is `train.temporalRate`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { combine, klMean, meanRepresentation, sampleNormal, splitPosterior } from './common.js';

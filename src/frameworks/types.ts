@@ -2,7 +2,7 @@
  * Frameworks are small modules on one shared training step (cf. disent): the trainer owns the
  * model, optimiser, data stream and logging; a framework says how to turn a batch into a loss.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { EncoderDecoder, LatentName } from '../nn/index.js';
 import type { ReconstructionLoss } from '../losses/types.js';
 import type { Rng, SeedFn } from '../util/rng.js';

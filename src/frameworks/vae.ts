@@ -3,7 +3,7 @@
  * β-VAE (Higgins et al., ICLR 2017):      loss = recon + β·KL(q(z|x) ‖ N(0, I))
  * q is a diagonal Gaussian, or a Laplace (`latent: 'laplace'`); β may be a schedule.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineFramework } from './define.js';
 import { latentKl, vaeFramework } from './common.js';

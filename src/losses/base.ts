@@ -5,7 +5,7 @@
  *   mse: (x − x̂)²  ·  mae: |x − x̂|  ·  bce: sigmoid cross-entropy with logits  ·  cbernoulli: bce − log C(λ)
  *   normal:s: (x − x̂)²/(2s²) + log s + ½ log 2π  ·  laplace:b: |x − x̂|/b + log 2b
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Definition } from '../registry/index.js';
 
 const EPS = 1e-6;

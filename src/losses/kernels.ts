@@ -2,7 +2,7 @@
  * Channel-wise blur kernels for the augmented loss (Michlo et al.): a zero-padded 'same' convolution,
  * done separably (two 1-D passes), never a dense 63×63 convolution.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type BlurKind = 'box' | 'gauss';
 

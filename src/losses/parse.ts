@@ -5,7 +5,7 @@
  * Per observation the loss is summed over H, W, C (the field's convention); frameworks average over the batch.
  * The augmented loss is L = L_base(x, x̂) + α·L_base(k∗x, k∗x̂), with a fixed kernel k (no gradient into it).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors.js';
 import type { ReconstructionLoss } from './types.js';
 import { blur, type BlurKind } from './kernels.js';

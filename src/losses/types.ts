@@ -2,7 +2,7 @@
  * Reconstruction losses, named by spec strings (`mse`, `bce`, `mse+box31@3969`, ...).
  * Contract shared by frameworks (training) and analysis (perceived distances).
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 export interface ReconstructionLoss {
   /** The normalised spec string, e.g. 'mse+box31@3969'. */

@@ -5,7 +5,7 @@
  *  - laplace: (loc, log b); z = loc − b·sgn(u)·ln(1 − 2|u|), u ~ U(−½, ½);
  *    KL(Laplace(loc, b) ‖ N(0, 1)) = −ln(2b) − 1 + ½ ln(2π) + ½(loc² + 2b²) (E_q[z²] = loc² + 2b²).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 export type LatentName = 'normal' | 'laplace';
 export const latentNames: LatentName[] = ['normal', 'laplace'];

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../util/rng.js';
 import { UserError, listChoices } from '../util/errors.js';
 import {

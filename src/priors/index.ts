@@ -3,7 +3,7 @@
  * Student-t, sparse (spike-and-slab mixture) and a Gaussian mixture. Each gives log p(z) (summed over
  * dimensions), seeded samples, and — when it is Gaussian — an analytic KL(q(z|x) ‖ p(z)).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { UserError } from '../util/errors.js';
@@ -182,7 +182,7 @@ export function makePrior(cfg: PriorConfig, zDim: number, data?: { x: Float32Arr
           }),
         sample: (n, seed) =>
           tf.tidy(() => {
-            const k = tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed('component')), 4)).toInt();
+            const k = tf.cast(tf.floor(tf.mul(tf.randomUniform([n], 0, 1, 'float32', seed('component')), 4)), 'int32');
             return tf.add(
               tf.gather(means, k),
               tf.mul(tf.randomNormal([n, 2], 0, 1, 'float32', seed('normal')), Math.sqrt(cfg.variance)),

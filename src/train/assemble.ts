@@ -1,5 +1,5 @@
 /** A run's live objects, built from a validated config: the dataset, framework, model, loss and optimiser. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { createDataset, renderObservations, type GroundTruthDataset } from '../data/index.js';
 import { createFramework, type Framework } from '../frameworks/index.js';
 import { parseLoss, withReduction, type ReconstructionLoss } from '../losses/index.js';

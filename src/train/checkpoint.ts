@@ -9,7 +9,7 @@
  * as pow(β, t) on restore, which differs from the running product in the last bits), so that a resumed run
  * equals an uninterrupted one bit for bit.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';

@@ -1,5 +1,5 @@
 /** A trained run as functions on plain arrays: observations → codes, codes → images. Read-only on the folder. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { latentDistribution } from '../nn/index.js';
 import { UserError } from '../util/errors.js';
 import { Rng, seedsFrom } from '../util/rng.js';

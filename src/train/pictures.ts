@@ -1,5 +1,5 @@
 /** Pictures of a model: reconstructions (originals above reconstructions) and latent traversals (both need a decoder). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { renderObservations } from '../data/index.js';
 import { perLatentKl } from '../frameworks/index.js';
@@ -39,7 +39,7 @@ export function traversalImages(run: Run, steps = 9, seed = 2, maxRows = 32) {
       run.framework.encoderOutputsPerLatent === 2
         ? perLatentKl(enc).dataSync()
         : tf.moments(rep, 0).variance.dataSync();
-    return { base: rep.slice([0, 0], [1, -1]).dataSync().slice() as Float32Array, kl: Array.from(k) };
+    return { base: tf.slice(rep, [0, 0], [1, -1]).dataSync().slice() as Float32Array, kl: Array.from(k) };
   });
   const Z = base.length;
   // a model with many latents shows its most active ones (a row per latent of a 10⁵-latent model would not fit)

@@ -4,7 +4,7 @@
  * checkpoint every `checkpointEvery` steps, at the end, and when SIGINT/SIGTERM asks to stop; a NaN/Inf guard;
  * pictures and `summary.json` at the end.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderObservations, sampleBatch } from '../data/index.js';

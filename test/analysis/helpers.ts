@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { GroundTruthDataset, StateSpace } from '../../src/data/types.js';
 import type { ReconstructionLoss } from '../../src/losses/types.js';
 import type { Rng } from '../../src/util/rng.js';

@@ -4,7 +4,9 @@
  * addon fails instead of skipping.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// the pure-JS reference backend these tests compare against
+import '@tensorflow/tfjs-backend-cpu';
 import { adam, initEngine } from '../../src/engine/index.js';
 import { addonUnavailableReason } from '../../src/engine/torch/native.js';
 import { createFramework, frameworks } from '../../src/frameworks/index.js';
@@ -582,9 +584,9 @@ describe.skipIf(reason !== null && !required)('torch backend memory', () => {
   it('1,000 training steps keep native memory flat', async () => {
     await initEngine({ backend: 'torch', quiet: true });
     const rng = new Rng(4);
-    const w1 = tf.variable(normal(rng, [3, 3, 1, 4]).mul(0.3)),
-      w2 = tf.variable(normal(rng, [3, 3, 4, 4]).mul(0.3));
-    const w3 = tf.variable(normal(rng, [64, 8]).mul(0.1));
+    const w1 = tf.variable(tf.mul(normal(rng, [3, 3, 1, 4]), 0.3)),
+      w2 = tf.variable(tf.mul(normal(rng, [3, 3, 4, 4]), 0.3));
+    const w3 = tf.variable(tf.mul(normal(rng, [64, 8]), 0.1));
     const x = tf.tensor4d(rng.fillNormal(new Float32Array(8 * 8 * 8)), [8, 8, 8, 1]);
     const opt = tf.train.adam(1e-3);
     const step = () => {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// the pure-JS reference backend these tests compare against
+import '@tensorflow/tfjs-backend-cpu';
 import { initEngine } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
 import { createFramework, frameworks, scheduleValue } from '../../src/frameworks/index.js';
 import { totalCorrelation } from '../../src/frameworks/betatcvae.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.js';
 import { parseLoss, blur, gaussianTaps } from '../../src/losses/index.js';
 import { UserError } from '../../src/util/errors.js';

@@ -3,7 +3,7 @@
  * initialisations ('pytorch', 'xavier-normal'), on the wasm backend and, where the addon is built, on torch.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { adam, initEngine } from '../../src/engine/index.js';
 import { addonUnavailableReason } from '../../src/engine/torch/native.js';
 import { makeModel, type ModelSpec } from '../../src/nn/index.js';

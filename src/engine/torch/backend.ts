@@ -2,8 +2,8 @@
  * The tfjs `KernelBackend` whose tensor storage is owned by libtorch. A tfjs dataId is a small object holding
  * the native slot number and tfjs's reference count; the native tensor is freed when the count reaches zero.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { DataType, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
 import type { TensorArg, TorchAddon } from './native.js';
 import { DT } from './op-tables.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendProvider, EngineOptions } from '../backends.js';
 import { TorchBackend } from './backend.js';
 import { registerTorchKernels } from './kernels/index.js';

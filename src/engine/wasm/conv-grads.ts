@@ -29,7 +29,7 @@ import {
   type StridedSliceAttrs,
   type TensorInfo,
   type TransposeAttrs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { KernelScope, wasmKernel, type WasmBackend } from './scope.js';
 
 type Shape4 = [number, number, number, number];

@@ -16,7 +16,7 @@ import {
   type TransposeAttrs,
   type UnsortedSegmentSumAttrs,
   type UnsortedSegmentSumInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { KernelScope, wasmKernel } from './scope.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   registerKernel,
   unregisterKernel,
   type KernelFunc,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-grads.js';
 import { rowGather, transposingMatMul, unsortedSegmentSum } from './fast-paths.js';
 

@@ -6,7 +6,7 @@ import {
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import type { Given } from '../kernel-types.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm these kernels call. */

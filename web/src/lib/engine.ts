@@ -4,7 +4,12 @@
  * build, whose worker fails inside a bundle, and threads gain ≈ 10 % on small machines). `webgl` and `webgpu`
  * use the GPU where the browser has one; `cpu` is plain JavaScript.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+// the page's backends, registered by import (tfjs-core alone has none); webgpu is loaded on demand below
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+// tfjs-core alone registers no gradients: the page trains
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

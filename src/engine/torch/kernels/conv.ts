@@ -30,7 +30,7 @@ import {
   type FusedDepthwiseConv2DInputs,
   type KernelConfig,
   type TensorInfo,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import type { TorchBackend } from '../backend.js';
 import type { ConvGeometry } from '../native.js';
 import { epilogue, type FusedParts } from './epilogue.js';

@@ -77,7 +77,7 @@ import {
   type StepAttrs,
   type TensorInfo,
   type UnaryInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { dtCode, type TorchBackend } from '../backend.js';
 import { Binary, DT, Param, Unary } from '../op-tables.js';
 import { kernel } from './kernel.js';

@@ -1,5 +1,5 @@
 /** The fused epilogue of _FusedMatMul and the fused convolutions: bias, then activation. */
-import type { TensorInfo, _FusedMatMulAttrs } from '@tensorflow/tfjs';
+import type { TensorInfo, _FusedMatMulAttrs } from '@tensorflow/tfjs-core';
 import type { TorchBackend } from '../backend.js';
 import type { Epilogue } from '../native.js';
 import { Activation } from '../op-tables.js';

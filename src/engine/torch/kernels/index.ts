@@ -3,7 +3,7 @@
  * tfjs then fails with "Kernel 'X' not registered for backend 'torch'", which names it — never a silent
  * fallback to slow code.
  */
-import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { convKernels } from './conv.js';
 import { elementwiseKernels } from './elementwise.js';
 import { indexingKernels } from './indexing.js';

@@ -23,7 +23,7 @@ import {
   type Tensor,
   type UnsortedSegmentSumAttrs,
   type UnsortedSegmentSumInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { dtCode } from '../backend.js';
 import { DT } from '../op-tables.js';
 import { kernel, size, type NoInputs } from './kernel.js';

@@ -4,8 +4,8 @@
  * Each kernel works out tfjs's output shape and dtype in JS (tfjs is the authority on shapes) and asks the
  * addon for the data.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { util } from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 import type { Given } from '../../kernel-types.js';
 import type { TorchBackend } from '../backend.js';
 

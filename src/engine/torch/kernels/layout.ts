@@ -34,7 +34,7 @@ import {
   type TileInputs,
   type TransposeAttrs,
   type TransposeInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { dtCode } from '../backend.js';
 import { kernel, size } from './kernel.js';
 

@@ -9,7 +9,7 @@ import {
   type TensorInfo,
   type _FusedMatMulAttrs,
   type _FusedMatMulInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import type { TorchBackend } from '../backend.js';
 import { epilogue, type FusedParts } from './epilogue.js';
 import { kernel } from './kernel.js';

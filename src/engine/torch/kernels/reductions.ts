@@ -42,7 +42,7 @@ import {
   type SumAttrs,
   type SumInputs,
   type TensorInfo,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { dtCode, type TorchBackend } from '../backend.js';
 import { DT, Reduce } from '../op-tables.js';
 import { kernel } from './kernel.js';

@@ -25,7 +25,7 @@ import {
   type TensorInfo,
   type UnpackAttrs,
   type UnpackInputs,
-} from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs-core';
 import { dtCode, type TorchBackend } from '../backend.js';
 import { kernel, size } from './kernel.js';
 
