@@ -6,9 +6,9 @@
  * stops itself (it watches the IPC channel).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { asWriteFailure, makeDir, writeFileAtomic } from '../../util/fs.js';
 import { cliPath, paths, readRecord, sweepText, writeRecord, type RunRecord, type SweepFile } from '../folder.js';
 import { PoolDisplay, type WorkerView } from '../progress.js';
 import { EXIT_BUSY, type WorkerMessage } from '../run-one.js';
@@ -152,8 +152,13 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
         );
       }
       const logPath = paths.log(dir, name);
-      mkdirSync(dirname(logPath), { recursive: true });
-      const fd = openSync(logPath, 'a');
+      makeDir(dirname(logPath));
+      let fd: number;
+      try {
+        fd = openSync(logPath, 'a');
+      } catch (e) {
+        throw asWriteFailure(e, logPath);
+      }
       const child = spawn(process.execPath, [cliPath, 'sweep', 'run-one', dir, name, ...o.engineArgs], {
         stdio: ['ignore', fd, fd, 'ipc'],
         detached: true,
