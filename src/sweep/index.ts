@@ -187,10 +187,13 @@ async function runUntilFinished(
   let status = first;
   const busyTimes = new Map<string, number>();
   const leftBusy = new Set<string>();
+  // runs this command launched are not launched again (a failed run is retried once, with --retry-failed), except
+  // those that were held by another process: taken over once it ends, or left after BUSY_TRIES
+  const leftAlone = new Set<string>();
   const announced = new Set<string>();
   let writeFailed: string | undefined;
   for (;;) {
-    const todo = pick(status, leftBusy);
+    const todo = pick(status, leftAlone);
     if (todo.length) {
       const r = await runLocal(
         dir,
@@ -211,9 +214,13 @@ async function runUntilFinished(
         );
         return r.signal === 'SIGINT' ? 130 : 143;
       }
+      for (const t of todo) if (!r.busy.includes(t.name)) leftAlone.add(t.name);
       for (const name of r.busy) {
         busyTimes.set(name, (busyTimes.get(name) ?? 0) + 1);
-        if (busyTimes.get(name)! >= BUSY_TRIES && localHolder(dir, name) === null) leftBusy.add(name);
+        if (busyTimes.get(name)! >= BUSY_TRIES && localHolder(dir, name) === null) {
+          leftAlone.add(name);
+          leftBusy.add(name);
+        }
       }
       status = await sweepStatus(dir, sweep);
       if (r.writeFailed) {
