@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
+import { asWriteFailure, WriteFailed } from '../util/fs.js';
 import { commandRegistrars } from './commands/index.js';
 
 export function buildProgram(): Command {
@@ -33,6 +34,16 @@ const pathErrors: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
+/** Errors of writing: always for a full disk, a quota or a read-only mount; permissions only on a write call. */
+function isRefusedWrite(err: NodeJS.ErrnoException | null | undefined): boolean {
+  if (!err || typeof err.code !== 'string') return false;
+  if (['ENOSPC', 'EDQUOT', 'EROFS'].includes(err.code)) return true;
+  return (
+    ['EACCES', 'EPERM'].includes(err.code) &&
+    ['write', 'mkdir', 'rename', 'copyfile', 'unlink'].includes(err.syscall ?? '')
+  );
+}
+
 export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
@@ -47,6 +58,14 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exit(2);
     }
     const err = e as NodeJS.ErrnoException;
+    // a write refused by the file system outside the write helpers (a full disk is not a bug): the same one line
+    if (isRefusedWrite(err)) {
+      const w = asWriteFailure(err, err.path ?? 'a file');
+      if (w instanceof WriteFailed) {
+        process.stderr.write(`error: ${w.message}\n`);
+        process.exit(2);
+      }
+    }
     if (err && typeof err.code === 'string' && pathErrors[err.code] && err.path) {
       process.stderr.write(`error: cannot ${err.syscall ?? 'use'} ${err.path}: ${pathErrors[err.code]}\n`);
       process.exit(2);

@@ -9,7 +9,6 @@ import { Rng } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import { readNpz, writeNpz, type NdArray } from './formats/npz.js';
 import { defineDataset } from './define.js';
-import { createDataset } from './registry.js';
 import type { GroundTruthDataset } from './types.js';
 
 /** A learned factor-conditioned perturbation as plain data. */
@@ -138,46 +137,55 @@ export function loadPerturbation(path: string): {
   };
 }
 
-export const perturbed = defineDataset({
-  name: 'perturbed',
-  description:
-    'another dataset as original, perturbed (Zietlow et al.: a perturbation file from `disentangle perturb`) or uniform-noise control',
-  schema: z
-    .object({
-      /** The dataset seen through the perturbation, and its parameters. */
-      base: z.string().default('dsprites'),
-      baseParams: z.record(z.string(), z.unknown()).default({}),
-      variant: z.enum(['original', 'perturbed', 'noise']).default('original'),
-      /** The perturbation (variant 'perturbed'); its ε is the noise control's amplitude too. */
-      file: z.string().optional(),
-      /** The noise control's amplitude when no file is given. */
-      epsilon: z.number().gt(0).max(1).optional(),
-      seed: z.number().int().default(0),
-    })
-    .strict(),
-  create: async (p) => {
-    const base = await createDataset(p.base, p.baseParams);
-    const loaded = p.file ? loadPerturbation(p.file) : null;
-    if (loaded) {
-      const same =
-        loaded.dataset.name === base.name &&
-        JSON.stringify(loaded.perturbation.factorSizes) === JSON.stringify(base.factors.map((f) => f.size));
-      if (!same)
+/**
+ * The 'perturbed' dataset, given the registry's `createDataset` for its base dataset: the registry passes it in
+ * (see ./registry.ts), so that this module never imports the registry back.
+ */
+export const perturbedDataset = (
+  createDataset: (name: string, params: Record<string, unknown>) => Promise<GroundTruthDataset>,
+) =>
+  defineDataset({
+    name: 'perturbed',
+    description:
+      'another dataset as original, perturbed (Zietlow et al.: a perturbation file from `disentangle perturb`) or uniform-noise control',
+    schema: z
+      .object({
+        /** The dataset seen through the perturbation, and its parameters. */
+        base: z.string().default('dsprites'),
+        baseParams: z.record(z.string(), z.unknown()).default({}),
+        variant: z.enum(['original', 'perturbed', 'noise']).default('original'),
+        /** The perturbation (variant 'perturbed'); its ε is the noise control's amplitude too. */
+        file: z.string().optional(),
+        /** The noise control's amplitude when no file is given. */
+        epsilon: z.number().gt(0).max(1).optional(),
+        seed: z.number().int().default(0),
+      })
+      .strict(),
+    create: async (p) => {
+      const base = await createDataset(p.base, p.baseParams);
+      const loaded = p.file ? loadPerturbation(p.file) : null;
+      if (loaded) {
+        const same =
+          loaded.dataset.name === base.name &&
+          JSON.stringify(loaded.perturbation.factorSizes) === JSON.stringify(base.factors.map((f) => f.size));
+        if (!same)
+          throw new UserError(
+            `${p.file} perturbs '${loaded.dataset.name}' ${JSON.stringify(loaded.dataset.params)}, not '${base.name}' ${JSON.stringify(base.params)}`,
+          );
+      }
+      const epsilon = p.epsilon ?? loaded?.perturbation.epsilon;
+      if (p.variant === 'original') return base;
+      if (p.variant === 'perturbed') {
+        if (!loaded)
+          throw new UserError(
+            "dataset 'perturbed': variant 'perturbed' needs file=<perturbation.npz> (write one with `disentangle perturb`)",
+          );
+        return applyPerturbation(base, loaded.perturbation);
+      }
+      if (epsilon === undefined)
         throw new UserError(
-          `${p.file} perturbs '${loaded.dataset.name}' ${JSON.stringify(loaded.dataset.params)}, not '${base.name}' ${JSON.stringify(base.params)}`,
+          "dataset 'perturbed': variant 'noise' needs epsilon=<amplitude> or file=<perturbation.npz>",
         );
-    }
-    const epsilon = p.epsilon ?? loaded?.perturbation.epsilon;
-    if (p.variant === 'original') return base;
-    if (p.variant === 'perturbed') {
-      if (!loaded)
-        throw new UserError(
-          "dataset 'perturbed': variant 'perturbed' needs file=<perturbation.npz> (write one with `disentangle perturb`)",
-        );
-      return applyPerturbation(base, loaded.perturbation);
-    }
-    if (epsilon === undefined)
-      throw new UserError("dataset 'perturbed': variant 'noise' needs epsilon=<amplitude> or file=<perturbation.npz>");
-    return applyUniformNoise(base, epsilon, p.seed);
-  },
-});
+      return applyUniformNoise(base, epsilon, p.seed);
+    },
+  });

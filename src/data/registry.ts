@@ -26,7 +26,7 @@ export const datasets = new Registry<DatasetDefinition>('dataset', ' (see `disen
   .add('cars3d', () => import('./loaders/cars3d.js').then((m) => m.cars3d))
   .add('byo', () => import('./loaders/byo.js').then((m) => m.byo))
   // another dataset seen through a perturbation (Zietlow et al.)
-  .add('perturbed', () => import('./perturbed.js').then((m) => m.perturbed));
+  .add('perturbed', () => import('./perturbed.js').then((m) => m.perturbedDataset(createDataset)));
 
 /** Build dataset `name` from its parameters (validated by its schema; a UserError names a bad key). */
 export async function createDataset(name: string, params: Record<string, unknown> = {}): Promise<GroundTruthDataset> {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients (see scripts/bundle-gradients.mjs)
 import './all-gradients.js';
-import type { BackendProvider } from './backends.js';
+import type { BackendProvider } from './provider.js';
 
 /** tfjs's pure-JS backend: the numerical reference in tests; far too slow to train convolutions. */
 export const cpuProvider: BackendProvider = {

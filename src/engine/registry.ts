@@ -2,27 +2,10 @@
  * The backend registry and the engine's options, without tfjs: the CLI reads the backend names from here to
  * build its options, so a command that fails at parsing never loads a tensor library.
  */
-import { Registry, type Definition } from '../registry/index.js';
+import { Registry } from '../registry/index.js';
+import type { BackendProvider } from './provider.js';
 
-/** Options every computing command accepts (`--backend`, `--threads`, `--device`). */
-export interface EngineOptions {
-  /** 'auto' (default), 'wasm', 'torch' or 'cpu'. Falls back to DISENTANGLE_BACKEND, then 'auto'. */
-  backend?: string;
-  /** Intra-op threads for native backends (default 1). */
-  threads?: number;
-  /** 'cpu' (default) or 'cuda' (torch backend with a CUDA libtorch). */
-  device?: string;
-  /** Print nothing (the CLI prints the chosen backend on stderr otherwise). */
-  quiet?: boolean;
-}
-
-/** One tfjs backend the toolkit knows how to start. */
-export interface BackendProvider extends Definition {
-  /** Start the backend and make it tf's active backend; throw with a clear message if it cannot start. */
-  init(opts: EngineOptions): Promise<void>;
-  /** Whether `auto` may pick it: a reason string when not. */
-  unavailableReason?(): Promise<string | null>;
-}
+export type { BackendProvider, EngineOptions } from './provider.js';
 
 /** The backends the toolkit can start, each imported on first use (the native addon is loaded only if asked). */
 export const backends = new Registry<BackendProvider>('backend', ' (via --backend or DISENTANGLE_BACKEND)')

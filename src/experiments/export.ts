@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { asWriteFailure, makeDir } from '../util/fs.js';
 import { LOCK_FILE } from '../util/lock.js';
 import { readExperimentRecord } from './run.js';
 
@@ -42,7 +43,7 @@ export function exportExperiment(dir: string, dest: string): number {
           `'${from.scale}': choose another folder`,
       );
   }
-  mkdirSync(dirname(dest), { recursive: true });
+  makeDir(dirname(dest));
   const tmp = join(dirname(dest), `.${basename(dest)}.${process.pid}.export`);
   rmSync(tmp, { recursive: true, force: true });
   let files = 0;
@@ -66,6 +67,9 @@ export function exportExperiment(dir: string, dest: string): number {
     if (existsSync(dest)) renameSync(dest, old);
     renameSync(tmp, dest);
     rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    // a full disk part-way: the copy beside `dest` is removed below, and an earlier export stays as it was
+    throw asWriteFailure(e, dest);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -8,12 +8,12 @@
  *   results.csv, report.html
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDir, writeFileAtomic } from '../util/fs.js';
 import { specDifference, type ExpandedRun, type SweepSpec } from './spec.js';
 
 export interface SweepFile {
@@ -149,7 +149,7 @@ export function openSweepFolder(
     machine: machineInfo(),
     created: new Date().toISOString(),
   };
-  mkdirSync(join(dir, 'runs'), { recursive: true });
+  makeDir(join(dir, 'runs'));
   writeFileAtomic(paths.sweep(dir), sweepText(sweep));
   return { sweep, created: true };
 }

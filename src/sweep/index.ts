@@ -6,12 +6,12 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
-import { openSweepFolder, paths, readSweep, type SweepFile } from './folder.js';
+import { WriteFailed, writeFileAtomic } from '../util/fs.js';
+import { openSweepFolder, paths, readRecord, readSweep, type SweepFile } from './folder.js';
 import { lockFolder, pidAlive, readLock } from '../util/lock.js';
 import { expandSpec, type SweepSpec } from './spec.js';
 import { hasSpecFlags, specFromFlags, type SpecFlags } from './input.js';
-import { sweepStatus, summaryLine, type SweepStatus } from './status.js';
+import { sweepStatus, summaryLine, type RunStatus, type SweepStatus } from './status.js';
 import { collectResults, readCurves, resultsCsv } from './results.js';
 import { reportHtml } from './report.js';
 import { runLocal } from './executors/local.js';
@@ -104,24 +104,28 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
     // seed-major: every setting's first seed before any setting's second, so a sweep stopped early (or read while
     // it runs) already covers every setting
     const seedRank = new Map(sweep.runs.map((r) => [r.id, sweep.spec.seeds.indexOf(r.seed)]));
-    const todo = status.runs
-      .filter(
-        (r) => !r.busy && (r.state === 'pending' || (o.retryFailed && (r.state === 'failed' || r.state === 'lost'))),
-      )
-      .sort((a, b) => seedRank.get(a.id)! - seedRank.get(b.id)! || a.id - b.id);
+    const pick = (st: SweepStatus, skip: ReadonlySet<string> = new Set()) =>
+      st.runs
+        .filter(
+          (r) =>
+            !r.busy &&
+            !skip.has(r.name) &&
+            (r.state === 'pending' || (o.retryFailed && (r.state === 'failed' || r.state === 'lost'))),
+        )
+        .sort((a, b) => seedRank.get(a.id)! - seedRank.get(b.id)! || a.id - b.id);
+    const todo = pick(status);
     const busy = status.runs.filter((r) => r.busy);
     log(
       `sweep ${dir}: ${summaryLine(status)}; ${todo.length} to ${o.executor === 'slurm' ? 'submit' : 'run'}` +
         (busy.length ? ` (${busy.length} already queued or running elsewhere)` : ''),
     );
-    const failedLeft = status.runs.filter((r) => r.state === 'failed' || r.state === 'lost').length;
-    if (!todo.length) {
-      if (o.executor === 'local' && !busy.length) await writeReport(dir, sweep);
-      if (failedLeft && !o.retryFailed) log(`${failedLeft} failed: run again with --retry-failed to resume them`);
-      return failedLeft && !busy.length ? 1 : 0;
-    }
-    const names = todo.map((r) => r.name);
     if (o.executor === 'slurm') {
+      const failedLeft = status.runs.filter((r) => r.state === 'failed' || r.state === 'lost').length;
+      if (!todo.length) {
+        if (failedLeft && !o.retryFailed) log(`${failedLeft} failed: run again with --retry-failed to resume them`);
+        return failedLeft && !busy.length ? 1 : 0;
+      }
+      const names = todo.map((r) => r.name);
       const sub = await submit(dir, names, engineArgs(o), o);
       console.log(
         `submitted ${names.length} run(s) as Slurm job array ${sub.job}${o.parallel ? ` (${o.parallel} at a time)` : ''}; ` +
@@ -129,24 +133,156 @@ export async function sweepCommand(o: SweepOptions): Promise<number> {
       );
       return 0;
     }
-    const r = await runLocal(dir, sweep, names, {
-      workers,
-      engineArgs: engineArgs(o),
-      quiet: o.quiet,
-      timeLimitS: o.timeLimitS,
-    });
-    const after = await writeReport(dir, sweep);
-    const failed = after.status.counts.failed + after.status.counts.lost;
-    console.log(`${dir}: ${summaryLine(after.status)}; results in ${after.results}, report in ${after.report}`);
-    if (r.signal) {
-      log(`stopped: run the same command again to continue (${r.stopped.length} run(s) resume from their checkpoints)`);
-      return r.signal === 'SIGINT' ? 130 : 143;
-    }
-    if (failed) log(`${failed} run(s) failed (see the report); --retry-failed resumes them`);
-    return failed ? 1 : 0;
+    return await runUntilFinished(dir, sweep, status, pick, o, workers);
   } finally {
     lock.release();
   }
+}
+
+/** The live process on this host that holds run `name` now: its recorded worker, or its run folder's lock holder. */
+function localHolder(dir: string, name: string): number | null {
+  const host = hostname();
+  const rec = readRecord(dir, name);
+  const last = rec?.state === 'running' ? rec.attempts[rec.attempts.length - 1] : undefined;
+  if (last && !last.job && last.host === host && last.pid !== process.pid && pidAlive(last.pid)) return last.pid;
+  const l = readLock(paths.run(dir, name));
+  if (l && l.host === host && l.pid !== process.pid && pidAlive(l.pid)) return l.pid;
+  return null;
+}
+
+/** Wait until one of `pids` has ended; a Ctrl-C or SIGTERM meanwhile ends the wait and is returned. */
+function waitForAnyExit(pids: number[]): Promise<'SIGINT' | 'SIGTERM' | null> {
+  return new Promise((done) => {
+    const end = (sig: 'SIGINT' | 'SIGTERM' | null) => {
+      clearInterval(timer);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      done(sig);
+    };
+    const onInt = () => end('SIGINT');
+    const onTerm = () => end('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const timer = setInterval(() => pids.some((p) => !pidAlive(p)) && end(null), 200);
+  });
+}
+
+/** Times a run may come back busy, with no process on this host to wait for, before this command leaves it. */
+const BUSY_TRIES = 3;
+
+/**
+ * The local executor until the sweep is finished: run what is to run; a run held by a live process on this
+ * host (a worker of a sweep command killed a moment ago, still writing its checkpoint; a `train --resume` of
+ * its folder) is waited for and taken over once that process ends. Exit 0 only when every run is done: a run
+ * left unfinished is named, with why (exit 1), as are failed ones.
+ */
+async function runUntilFinished(
+  dir: string,
+  sweep: SweepFile,
+  first: SweepStatus,
+  pick: (st: SweepStatus, skip?: ReadonlySet<string>) => RunStatus[],
+  o: SweepOptions,
+  workers: number,
+): Promise<number> {
+  let status = first;
+  const busyTimes = new Map<string, number>();
+  const leftBusy = new Set<string>();
+  // runs this command launched are not launched again (a failed run is retried once, with --retry-failed), except
+  // those that were held by another process: taken over once it ends, or left after BUSY_TRIES
+  const leftAlone = new Set<string>();
+  const announced = new Set<string>();
+  let writeFailed: string | undefined;
+  for (;;) {
+    const todo = pick(status, leftAlone);
+    if (todo.length) {
+      const r = await runLocal(
+        dir,
+        sweep,
+        todo.map((t) => t.name),
+        {
+          workers,
+          engineArgs: engineArgs(o),
+          quiet: o.quiet,
+          timeLimitS: o.timeLimitS,
+        },
+      );
+      if (r.signal) {
+        const after = await writeReport(dir, sweep);
+        console.log(`${dir}: ${summaryLine(after.status)}; results in ${after.results}, report in ${after.report}`);
+        log(
+          `stopped: run the same command again to continue (${r.stopped.length} run(s) resume from their checkpoints)`,
+        );
+        return r.signal === 'SIGINT' ? 130 : 143;
+      }
+      for (const t of todo) if (!r.busy.includes(t.name)) leftAlone.add(t.name);
+      for (const name of r.busy) {
+        busyTimes.set(name, (busyTimes.get(name) ?? 0) + 1);
+        if (busyTimes.get(name)! >= BUSY_TRIES && localHolder(dir, name) === null) {
+          leftAlone.add(name);
+          leftBusy.add(name);
+        }
+      }
+      status = await sweepStatus(dir, sweep);
+      if (r.writeFailed) {
+        writeFailed = r.writeFailed;
+        break;
+      }
+      continue;
+    }
+    const held = status.runs
+      .filter((r) => r.state !== 'done' && r.state !== 'failed' && r.state !== 'lost')
+      .map((r) => ({ name: r.name, pid: localHolder(dir, r.name) }))
+      .filter((h): h is { name: string; pid: number } => h.pid !== null);
+    if (!held.length) break;
+    for (const h of held)
+      if (!announced.has(`${h.name}:${h.pid}`)) {
+        announced.add(`${h.name}:${h.pid}`);
+        log(
+          `waiting for ${h.name}: process ${h.pid} on this host has it (a worker of an earlier sweep command stopping, or a train --resume); it is taken over once that process ends`,
+        );
+      }
+    const sig = await waitForAnyExit(held.map((h) => h.pid));
+    if (sig) {
+      log(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopped while waiting; run the same command again to continue`);
+      return sig === 'SIGINT' ? 130 : 143;
+    }
+    status = await sweepStatus(dir, sweep);
+  }
+  let final = status;
+  try {
+    const after = await writeReport(dir, sweep);
+    final = after.status;
+    console.log(`${dir}: ${summaryLine(after.status)}; results in ${after.results}, report in ${after.report}`);
+  } catch (e) {
+    if (!(e instanceof WriteFailed) || !writeFailed) throw e; // the same full disk: its message is below
+  }
+  const failed = final.counts.failed + final.counts.lost;
+  const unfinished = final.runs.filter((r) => r.state === 'pending' || r.state === 'running');
+  if (writeFailed) log(`error: ${writeFailed}`);
+  if (failed)
+    log(
+      o.retryFailed
+        ? `${failed} run(s) failed (see the report); --retry-failed resumes them`
+        : `${failed} failed: run again with --retry-failed to resume them (see the report)`,
+    );
+  if (unfinished.length) {
+    const why = (r: RunStatus) =>
+      writeFailed && r.state === 'pending'
+        ? 'not finished: a write was refused (above)'
+        : leftBusy.has(r.name)
+          ? `its folder is in use by another process (see logs/${r.name}.log)`
+          : r.detail;
+    log(
+      `${unfinished.length} run(s) not finished: ` +
+        unfinished
+          .slice(0, 8)
+          .map((r) => `${r.name} (${why(r)})`)
+          .join('; ') +
+        (unfinished.length > 8 ? '; …' : '') +
+        `; run the same command again to continue`,
+    );
+  }
+  return failed || unfinished.length ? 1 : 0;
 }
 
 function dryRun(dir: string, runs: Awaited<ReturnType<typeof expandSpec>>, o: SweepOptions, workers: number): number {

@@ -3,7 +3,7 @@
  * `disentangle sweep run-one DIR NAME` (or `--list FILE` with $SLURM_ARRAY_TASK_ID picking the line).
  * It trains the run (new, or resumed from its checkpoint), evaluates it, and records its end in the run
  * folder's status.json. Exit codes: 0 done, 1 failed, 130/143 stopped by a signal (resumable), 75 the run folder
- * is in use by another process (nothing recorded).
+ * is in use by another process (nothing recorded), 74 a write was refused (a full disk: resumable once fixed).
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -15,9 +15,12 @@ import { evaluateRun } from '../evaluate/index.js';
 import { UserError } from '../util/errors.js';
 import { paths, readRecord, readSweep, writeRecord, type RunRecord } from './folder.js';
 import { FolderBusy, pidAlive } from '../util/lock.js';
+import { setContinueHint, WriteFailed } from '../util/fs.js';
 
 /** run-one's exit code when another process holds the run folder (EX_TEMPFAIL): the run is left as it was. */
 export const EXIT_BUSY = 75;
+/** run-one's exit code when the file system refused a write (EX_IOERR): the run stops, resumable. */
+export const EXIT_WRITE = 74;
 
 /** Messages a pool worker sends to its parent over the IPC channel. */
 export type WorkerMessage =
@@ -75,8 +78,11 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     return 0;
   }
   const holder = previous?.state === 'running' ? previous.attempts[previous.attempts.length - 1] : undefined;
-  if (holder && !holder.job && holder.host === hostname() && holder.pid !== process.pid && pidAlive(holder.pid))
-    throw new UserError(`${name} is being trained by process ${holder.pid}: not starting it twice`);
+  if (holder && !holder.job && holder.host === hostname() && holder.pid !== process.pid && pidAlive(holder.pid)) {
+    // not a failure of the run: the sweep command waits for that process and starts the run again after it
+    console.error(`${name}: is being trained by process ${holder.pid}: not starting it twice`);
+    return EXIT_BUSY;
+  }
   const job = process.env.SLURM_ARRAY_JOB_ID
     ? `${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID}`
     : undefined;
@@ -118,6 +124,8 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     process.channel.unref();
     process.once('disconnect', onDisconnect);
   }
+  // a full disk part-way: the message says how to go on
+  const resetHint = setContinueHint(`disentangle sweep --out ${dir}`);
   let lastSent = 0;
   const off = onTrainStep((e) => {
     const now = Date.now();
@@ -164,6 +172,16 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
       console.error(`${name}: ${e.message}`);
       return EXIT_BUSY;
     }
+    if (e instanceof WriteFailed) {
+      // the run is fine, the disk is not: stopped (resumable), recorded if the disk lets us
+      console.error(`${name}: ${e.message}`);
+      try {
+        finish('stopped', { error: e.message, step: checkpointStep(runDir) });
+      } catch {
+        /* the record stays 'running' with a dead process: read as stopped, too */
+      }
+      return EXIT_WRITE;
+    }
     const message = e instanceof UserError ? e.message : `${(e as Error).name}: ${(e as Error).message}`;
     if (!(e instanceof UserError)) console.error((e as Error).stack);
     console.error(`${name}: failed: ${message}`);
@@ -171,6 +189,7 @@ export async function runOne(dir: string, name: string, engine: EngineOptions): 
     else finish('failed', { error: message });
     return 1;
   } finally {
+    resetHint();
     off();
     process.removeListener('exit', onExit);
     process.removeListener('disconnect', onDisconnect);

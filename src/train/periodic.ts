@@ -10,12 +10,12 @@
  * kept, never recomputed. Scoring runs before the checkpoint of its step, so a kill between the two cannot lose
  * a score.
  */
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scoreRepresentation } from '../metrics/index.js';
 import { scoreOptions } from '../config/index.js';
 import type { Run } from './assemble.js';
 import { trimLog } from './run-folder.js';
+import { appendLines } from '../util/fs.js';
 import { representationOf } from './encode.js';
 
 export const metricsLogName = 'metrics.jsonl';
@@ -58,5 +58,5 @@ export async function maybeEvaluate(run: Run): Promise<void> {
   // the last step is scored by the end-of-run evaluation (eval.json), with the same samples: not twice
   if (run.step % ev.every !== 0 || run.step >= run.config.train.steps) return;
   const { scores } = await scoreRepresentation(run.dataset, representationOf(run), scoreOptions(ev));
-  appendFileSync(path, JSON.stringify({ step: run.step, ...scores }) + '\n');
+  appendLines(path, JSON.stringify({ step: run.step, ...scores }) + '\n');
 }

@@ -3,11 +3,11 @@
  * `summary.json` when finished. One writer at a time (a lock naming the holder); a new run never writes into
  * someone else's folder; reopening a run drops log lines past its checkpoint, so the log is one clean sequence.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type RunConfig } from '../config/index.js';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDir, writeFileAtomic } from '../util/fs.js';
 import { lockFolder, type FolderLock } from '../util/lock.js';
 import { checkNewRunFolder, checkRunFolder } from './folder-checks.js';
 
@@ -28,7 +28,7 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun
   const config = await validateConfig(rawConfig);
   checkNewRunFolder(dir);
   const made = !existsSync(dir);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   // a folder we made is removed again only while empty: another process may have won it meanwhile
   const unmake = () => {
     if (made) rmdirQuietly(dir);
@@ -46,6 +46,9 @@ export async function startRun(dir: string, rawConfig: unknown): Promise<OpenRun
     writeFileAtomic(join(dir, 'train.jsonl'), '');
     return { ...run, lock };
   } catch (e) {
+    // the files written so far are ours (the folder was new or empty, and we hold its lock): a write refused
+    // half-way (a full disk) leaves the folder as it was
+    for (const f of ['config.json', 'train.jsonl']) rmSync(join(dir, f), { force: true });
     lock.release();
     unmake();
     throw e;

@@ -5,13 +5,12 @@
  * pictures and `summary.json` at the end.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderObservations, sampleBatch } from '../data/index.js';
 import { Rng, seedsFrom } from '../util/rng.js';
 import { UserError } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { appendLines, writeFileAtomic } from '../util/fs.js';
 import { writeOutputs } from '../util/signals.js';
 import { trainableVariables, type Run } from './assemble.js';
 import { loadCheckpoint, saveRunCheckpoint } from './checkpoint.js';
@@ -143,7 +142,7 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
       }
       run.step = step + 1;
       if (run.step % logEvery === 0 || run.step === steps)
-        appendFileSync(logPath, JSON.stringify({ step: run.step, loss, ...terms, ...extra }) + '\n');
+        appendLines(logPath, JSON.stringify({ step: run.step, loss, ...terms, ...extra }) + '\n');
       bar.update(run.step, `loss ${loss.toFixed(2)}`);
       await afterStep(run, loss); // scores during training (before this step's checkpoint) and progress listeners
       if (run.step % checkpointEvery === 0 || run.step === steps) await checkpoint();
@@ -151,6 +150,9 @@ export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<Train
       // let signal handlers run between steps
       if (signals) await new Promise((r) => setImmediate(r));
     }
+  } catch (e) {
+    bar.abandon(); // the error's line is not appended to the bar's
+    throw e;
   } finally {
     signals?.dispose();
   }

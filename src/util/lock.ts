@@ -8,6 +8,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from '
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
+import { asWriteFailure } from './fs.js';
 
 export interface LockInfo {
   pid: number;
@@ -91,7 +92,7 @@ export function lockFolder(dir: string, what: string, o: LockOptions = {}): Fold
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`no folder at ${dir}`);
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
         throw new UserError(`cannot write into ${dir} (${code}): it needs to be writable`);
-      if (code !== 'EEXIST') throw e;
+      if (code !== 'EEXIST') throw asWriteFailure(e, path);
       const other = readLock(dir, file);
       if (other && other.host === info.host && !pidAlive(other.pid)) {
         process.stderr.write(
@@ -117,7 +118,14 @@ export function lockFolder(dir: string, what: string, o: LockOptions = {}): Fold
         other,
       );
     }
-    writeSync(fd, JSON.stringify(info, null, 1));
+    try {
+      writeSync(fd, JSON.stringify(info, null, 1));
+    } catch (e) {
+      // an empty lock would hold the folder for a while: a full disk leaves none
+      closeSync(fd);
+      rmSync(path, { force: true });
+      throw asWriteFailure(e, path);
+    }
     closeSync(fd);
     const lock: FolderLock = {
       path,

@@ -3,7 +3,8 @@
  * only if it is new, empty, or holds nothing but an earlier output of the same command (its marker file and
  * its own names). Anything else is someone's work, and is refused rather than overwritten.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { makeDir } from './fs.js';
 import { UserError } from './errors.js';
 import { LOCK_FILE } from './lock.js';
 
@@ -35,5 +36,5 @@ export function checkOutputFolder(dir: string, o: OutputFolder): void {
 /** `checkOutputFolder`, then create the folder. */
 export function prepareOutputFolder(dir: string, o: OutputFolder): void {
   checkOutputFolder(dir, o);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
 }

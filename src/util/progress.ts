@@ -46,6 +46,11 @@ export class ProgressBar {
     if (this.tty) this.stream.write('\n');
   }
 
+  /** Stop drawing without a last line (an error follows): ends the bar's line on a terminal. */
+  abandon(): void {
+    if (!this.opts.quiet && this.tty) this.stream.write('\n');
+  }
+
   private draw(status: string): void {
     const { total, label = '', unit = 'it' } = this.opts;
     const elapsed = (Date.now() - this.t0) / 1000;

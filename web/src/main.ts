@@ -4,17 +4,7 @@
  */
 import './style.css';
 import { clear, h } from './ui/dom.js';
-
-export interface ViewContext {
-  params: URLSearchParams;
-  /** Replace the hash's parameters for this view (no reload). */
-  setParams(p: Record<string, string | undefined>): void;
-  /** Called by a view once its first content is on screen (for the first-view benchmark). */
-  drawn(): void;
-  navigate(view: string, params?: Record<string, string>): void;
-}
-
-type Mount = (el: HTMLElement, ctx: ViewContext) => (() => void) | void;
+import type { Mount } from './types.js';
 
 const views: Array<{ id: string; title: string; load: () => Promise<{ mount: Mount }> }> = [
   { id: 'runs', title: 'Runs', load: () => import('./views/runs.js') },

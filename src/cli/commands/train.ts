@@ -5,6 +5,7 @@ import type { OpenRun } from '../../train/index.js';
 import { UserError } from '../../util/errors.js';
 import { checkNewRunFolder, checkRunFolder } from '../../train/folder-checks.js';
 import { lockFolder } from '../../util/lock.js';
+import { setContinueHint } from '../../util/fs.js';
 import {
   collect,
   parseInteger,
@@ -33,6 +34,8 @@ const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowe
 /** Train an open run to its end (or a signal), print where things are, exit 130/143 after a signal. */
 async function train(run: OpenRun, dir: string, quiet: boolean): Promise<void> {
   const { trainRun, closeRun } = await import('../../train/index.js');
+  // a write refused part-way (a full disk): the error ends with how to continue the run
+  const resetHint = setContinueHint(`disentangle train --resume ${dir}`);
   try {
     const r = await trainRun(run, { quiet });
     if (r.signal) {
@@ -44,6 +47,7 @@ async function train(run: OpenRun, dir: string, quiet: boolean): Promise<void> {
       run.model.spec.decoder === false ? 'checkpoint (no decoder, so no pictures)' : 'pictures and checkpoint';
     console.log(`done: step ${r.step}, loss ${r.loss.toFixed(3)}; ${what} in ${dir}`);
   } finally {
+    resetHint();
     closeRun(run);
   }
 }

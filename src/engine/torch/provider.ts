@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendProvider, EngineOptions } from '../backends.js';
+import type { BackendProvider, EngineOptions } from '../provider.js';
 import { TorchBackend } from './backend.js';
 import { registerTorchKernels } from './kernels/index.js';
 import { addonUnavailableReason, loadAddon } from './native.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import type { BackendProvider } from '../backends.js';
+import type { BackendProvider } from '../provider.js';
 import { registerWasmTrainingKernels } from './kernels.js';
 
 /** The zero-install default: tfjs-backend-wasm (XNNPACK, SIMD) plus the training kernels it lacks. */

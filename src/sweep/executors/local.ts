@@ -3,15 +3,17 @@
  * crash takes down one run only. Workers run in their own process group: Ctrl-C reaches the pool alone,
  * which passes it on once to every worker (each writes its checkpoint and stops) and waits for them; a
  * second Ctrl-C kills them (they resume from their last regular checkpoint). A worker whose pool dies
- * stops itself (it watches the IPC channel).
+ * (kill -9 of the sweep's process group) stops itself at its next step, writing its checkpoint: it watches the
+ * IPC channel to its pool; a sweep command run meanwhile waits for it (see ../index.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { asWriteFailure, makeDir, writeFileAtomic } from '../../util/fs.js';
 import { cliPath, paths, readRecord, sweepText, writeRecord, type RunRecord, type SweepFile } from '../folder.js';
 import { PoolDisplay, type WorkerView } from '../progress.js';
-import { EXIT_BUSY, type WorkerMessage } from '../run-one.js';
+import { EXIT_BUSY, EXIT_WRITE, type WorkerMessage } from '../run-one.js';
+import { WriteFailed } from '../../util/fs.js';
 
 export interface LocalOptions {
   workers: number;
@@ -26,6 +28,10 @@ export interface LocalResult {
   done: string[];
   failed: string[];
   stopped: string[];
+  /** Runs not started because another process held them (their worker exited EXIT_BUSY). */
+  busy: string[];
+  /** Set when a write was refused (a full disk): the message; the pool started no run after it. */
+  writeFailed?: string;
   /** Set when the pool was stopped by a signal. */
   signal?: 'SIGINT' | 'SIGTERM';
   /** Wall seconds of each finished run's worker process, start to exit (for the benchmark). */
@@ -47,10 +53,19 @@ function logTail(path: string, n = 3): string {
   return lines.slice(-n).join(' | ');
 }
 
+/** Record a run's end; on a disk that refuses the write the record stays 'running' with a dead process (pending). */
+function keepRecord(dir: string, name: string, rec: RunRecord): void {
+  try {
+    writeRecord(dir, name, rec);
+  } catch (e) {
+    if (!(e instanceof WriteFailed)) throw e;
+  }
+}
+
 export function runLocal(dir: string, sweep: SweepFile, names: string[], o: LocalOptions): Promise<LocalResult> {
   const queue = [...names];
   const active = new Map<string, Active>();
-  const result: LocalResult = { done: [], failed: [], stopped: [], processSeconds: {} };
+  const result: LocalResult = { done: [], failed: [], stopped: [], busy: [], processSeconds: {} };
   const display = new PoolDisplay(names.length, o.quiet);
   const freeSlots = Array.from({ length: o.workers }, (_, i) => i + 1);
   const text = sweepText(sweep);
@@ -98,7 +113,7 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
         const attempts = r?.attempts ?? [];
         const last = attempts[attempts.length - 1];
         if (last?.state === 'running') Object.assign(last, { state: 'failed', ended: new Date().toISOString() });
-        writeRecord(dir, name, { ...(r ?? {}), attempts, state: 'failed', error });
+        keepRecord(dir, name, { ...(r ?? {}), attempts, state: 'failed', error });
         result.failed.push(name);
         display.event(`FAILED ${name}: ${error}`, views(), counts());
       };
@@ -117,15 +132,22 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
       } else if (code === 1 && rec?.state === 'failed') {
         result.failed.push(name);
         display.event(`FAILED ${name}: ${rec.error}`, views(), counts());
+      } else if (code === EXIT_WRITE) {
+        // the disk, not the run: stopped (resumable), and no further run is started on that disk
+        const why = logTail(paths.log(dir, name), 1).replace(`${name}: `, '') || 'a write was refused';
+        result.writeFailed ??= why;
+        result.stopped.push(name);
+        display.event(`stopped ${name}: ${why}`, views(), counts());
       } else if (code === EXIT_BUSY) {
         result.stopped.push(name);
+        result.busy.push(name);
         display.event(
           `skipped ${name}: its folder is in use by another process (see logs/${name}.log)`,
           views(),
           counts(),
         );
       } else if (stopping && (code === 130 || code === 143 || signal)) {
-        if (rec?.state === 'running') writeRecord(dir, name, { ...rec, state: 'stopped', error: `stopped (${how})` });
+        if (rec?.state === 'running') keepRecord(dir, name, { ...rec, state: 'stopped', error: `stopped (${how})` });
         result.stopped.push(name);
         display.event(`stopped ${name} at step ${w.step} (${how})`, views(), counts());
       } else {
@@ -135,7 +157,18 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
       next();
     };
 
+    /** Start a worker for `name`; a refused write (the log, sweep.json) stops the pool from starting more. */
     const launch = (name: string) => {
+      try {
+        start(name);
+      } catch (e) {
+        if (!(e instanceof WriteFailed)) throw e;
+        result.writeFailed ??= e.message;
+        display.event(`not started ${name}: ${e.message}`, views(), counts());
+      }
+    };
+
+    const start = (name: string) => {
       // sweep.json is what every worker reads: if it was deleted or edited meanwhile, put it back
       let current = '';
       try {
@@ -152,8 +185,13 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
         );
       }
       const logPath = paths.log(dir, name);
-      mkdirSync(dirname(logPath), { recursive: true });
-      const fd = openSync(logPath, 'a');
+      makeDir(dirname(logPath));
+      let fd: number;
+      try {
+        fd = openSync(logPath, 'a');
+      } catch (e) {
+        throw asWriteFailure(e, logPath);
+      }
       const child = spawn(process.execPath, [cliPath, 'sweep', 'run-one', dir, name, ...o.engineArgs], {
         stdio: ['ignore', fd, fd, 'ipc'],
         detached: true,
@@ -197,7 +235,7 @@ export function runLocal(dir: string, sweep: SweepFile, names: string[], o: Loca
     };
 
     const next = () => {
-      while (!stopping && queue.length && active.size < o.workers) launch(queue.shift()!);
+      while (!stopping && !result.writeFailed && queue.length && active.size < o.workers) launch(queue.shift()!);
       if (!active.size) finishAll();
     };
     next();

@@ -7,11 +7,11 @@
  * status.json is the authority on how a run ended (see ../status.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../util/fs.js';
+import { appendLines, makeDir, writeFileAtomic } from '../../util/fs.js';
 import { cliPath, paths } from '../folder.js';
 
 const run = promisify(execFile);
@@ -101,7 +101,7 @@ export function arrayScript(dir: string, list: string, count: number, engineArgs
 export async function submit(dir: string, names: string[], engineArgs: string[], o: SlurmOptions): Promise<Submission> {
   requireSbatch();
   const sdir = paths.slurm(dir);
-  mkdirSync(join(sdir, 'logs'), { recursive: true });
+  makeDir(join(sdir, 'logs'));
   const k = readSubmissions(dir).length;
   const list = join(sdir, `tasks-${k}.txt`);
   writeFileAtomic(list, names.join('\n') + '\n');
@@ -119,7 +119,7 @@ export async function submit(dir: string, names: string[], engineArgs: string[],
   const job = out.trim().split(';')[0];
   if (!/^\d+$/.test(job)) throw new UserError(`sbatch printed '${out.trim()}', not a job id (script: ${script})`);
   const sub: Submission = { job, list: basename(list), runs: names, submitted: new Date().toISOString() };
-  appendFileSync(join(sdir, 'jobs.jsonl'), JSON.stringify(sub) + '\n');
+  appendLines(join(sdir, 'jobs.jsonl'), JSON.stringify(sub) + '\n');
   return sub;
 }
 

@@ -3,7 +3,7 @@
  * (a grid of random observations — the same indices as `data export --num N --seed S` — and one traversal per
  * factor), with its parameters as controls validated by its schema. File-based ones say what file they need.
  */
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from '../types.js';
 import { clear, debounce, h, message } from '../ui/dom.js';
 import { imageCanvas, tile } from '../ui/images.js';
 import { schemaForm, type SchemaForm } from '../ui/form.js';

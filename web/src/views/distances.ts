@@ -5,7 +5,7 @@
  * Changing a parameter (XYSquares' spacing, the blur radius) recomputes at once.
  * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from '../types.js';
 import { clear, debounce, fmt, h, message } from '../ui/dom.js';
 import { schemaForm, type SchemaForm } from '../ui/form.js';
 import { heatmap } from '../ui/heatmap.js';

@@ -5,7 +5,7 @@
  * run that is training updates live; a half-written last line waits for its newline.
  * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from '../types.js';
 import { api, type LogChunk, type RunDetails, type RunSummary } from '../lib/api.js';
 import { clear, fmt, h, message, relativeTime } from '../ui/dom.js';
 import { drawChart, PALETTE, type Series } from '../ui/chart.js';

@@ -4,7 +4,7 @@
  * filter by values; a point opens its run. Below, the median and interquartile range per group.
  * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from '../types.js';
 import { api, type SweepDetails, type SweepSummary } from '../lib/api.js';
 import { clear, fmt, h, message, relativeTime } from '../ui/dom.js';
 import { drawChart, PALETTE, type Series } from '../ui/chart.js';

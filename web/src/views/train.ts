@@ -6,7 +6,7 @@
  * (Longer than 300 lines: one view = its controls, state, worker or polling and drawing, which read best together.)
  */
 import { zipSync } from 'fflate';
-import type { ViewContext } from '../main.js';
+import type { ViewContext } from '../types.js';
 import { clear, fmt, h, message } from '../ui/dom.js';
 import { schemaForm, type SchemaForm } from '../ui/form.js';
 import { drawChart, PALETTE } from '../ui/chart.js';
