@@ -8,7 +8,9 @@
  *   E_k = 1 − 2·∫ (ℓ̃(c) − ℓ̃(c_m)) dc / ((c_m − c₁)·ℓ_b),
  * ℓ_b the loss of the constant predictor (trapezoid rule between the capacities). E = mean over factors. E = 1
  * when the weakest probe is already the best; E = 0 for a curve falling linearly from ℓ_b to its minimum; a code
- * that needs the largest capacities can go below 0 (down to −1), as the formula allows.
+ * that needs the largest capacities can go below 0 (down to −1), as the formula allows. E measures how soon the
+ * best probe's loss is reached, not how low it is: a code no probe reads (a flat curve at ℓ_b) has E = 1, so read
+ * E beside DCI's informativeness.
  *
  * The probes here: capacity 0 a linear least-squares regression (the paper's "MLP of width 0"), capacity d ≥ 1
  * a least-squares regression tree of depth d (the paper's random forests of max depth d, as one tree: averaging
@@ -22,7 +24,6 @@
  * grows; above 1 for a code smaller than the factors). We take this ratio-of-dimensions form because the paper
  * defines S from the code's and the factors' dimensions alone, with no estimator in it.
  */
-import { Matrix, solve } from 'ml-matrix';
 import { fitGradientBoostingRegressor } from './learners/gbt-regress.js';
 import { presortFeatures } from './learners/gbt-split.js';
 import { jobHelper, runJobs } from './threads.js';
@@ -74,14 +75,51 @@ function runningMin(v: number[]): number[] {
   return v.map((x) => (m = Math.min(m, x)));
 }
 
-/** Least-squares linear regression with intercept (minimum-norm through the SVD): predictions on Xp. */
+/**
+ * Least-squares linear regression with intercept: predictions on Xp. Normal equations with a ridge of 1e-9 of the
+ * mean feature scale (only so that a constant or duplicated code leaves the system solvable), solved by Gaussian
+ * elimination with partial pivoting (no package: the helper threads load no dependency).
+ */
 function linearProbe(X: ArrayLike<number>, n: number, d: number, y: Float64Array, Xp: ArrayLike<number>, m: number) {
-  const A = new Matrix(n, d + 1);
+  const P = d + 1;
+  const A = new Float64Array(P * (P + 1)); // [XᵀX | Xᵀy], the intercept as feature d
+  const row = new Float64Array(P);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) A.set(i, j, X[i * d + j]);
-    A.set(i, d, 1);
+    for (let j = 0; j < d; j++) row[j] = X[i * d + j];
+    row[d] = 1;
+    for (let a = 0; a < P; a++) {
+      const ra = row[a];
+      for (let b = a; b < P; b++) A[a * (P + 1) + b] += ra * row[b];
+      A[a * (P + 1) + P] += ra * y[i];
+    }
   }
-  const w = solve(A.transpose().mmul(A), A.transpose().mmul(Matrix.columnVector(Array.from(y))), true).to1DArray();
+  let trace = 0;
+  for (let a = 0; a < d; a++) trace += A[a * (P + 1) + a];
+  for (let a = 0; a < P; a++) {
+    for (let b = 0; b < a; b++) A[a * (P + 1) + b] = A[b * (P + 1) + a];
+    if (a < d) A[a * (P + 1) + a] += 1e-9 * (trace / Math.max(1, d) + 1);
+  }
+  for (let c = 0; c < P; c++) {
+    let piv = c;
+    for (let r = c + 1; r < P; r++) if (Math.abs(A[r * (P + 1) + c]) > Math.abs(A[piv * (P + 1) + c])) piv = r;
+    if (piv !== c)
+      for (let k = 0; k <= P; k++) {
+        const t = A[c * (P + 1) + k];
+        A[c * (P + 1) + k] = A[piv * (P + 1) + k];
+        A[piv * (P + 1) + k] = t;
+      }
+    const p = A[c * (P + 1) + c];
+    if (p === 0) continue;
+    for (let r = 0; r < P; r++) {
+      if (r === c) continue;
+      const f = A[r * (P + 1) + c] / p;
+      if (f !== 0) for (let k = c; k <= P; k++) A[r * (P + 1) + k] -= f * A[c * (P + 1) + k];
+    }
+  }
+  const w = Float64Array.from({ length: P }, (_, a) => {
+    const p = A[a * (P + 1) + a];
+    return p !== 0 ? A[a * (P + 1) + P] / p : 0;
+  });
   return Float64Array.from({ length: m }, (_, i) => {
     let s = w[d];
     for (let j = 0; j < d; j++) s += w[j] * Xp[i * d + j];

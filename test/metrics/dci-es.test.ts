@@ -55,6 +55,15 @@ describe('DCI-ES explicitness from loss–capacity curves', () => {
   });
 });
 
+describe('the 2023 metrics on degenerate codes', () => {
+  it('all-zero codes give defined values: InfoMEC and MIG-kNN 0, DCI-ES E 1 (a flat curve: nothing to read at any capacity)', async () => {
+    const d = synthetic([3, 4], 300, 'identity', 7);
+    const zero = { ...d, codes: new Float64Array(d.codes.length) };
+    const r = (await computeArrayMetrics(zero, zero, ['mig_ksg', 'infomec', 'dci_es'])).scores;
+    expect(r).toEqual({ mig_ksg: 0, infom: 0, infoe: 0, infoc: 0, dci_es_explicitness: 1, dci_es_size: 1 });
+  });
+});
+
 describe('MIG with kNN estimates', () => {
   it('a perfect code scores ≈ 1 where 20 bins give ≈ 0.9; duplicated codes 0', () => {
     const id = synthetic(dsl, 5000, 'identity', 0);
