@@ -13,6 +13,7 @@ and written to test/metrics/fixtures/infomec/<name>.npz (codes float32 N×D, fac
 test/metrics/fixtures/infomec/reference.json. Needs Debian's python3-numpy and python3-sklearn.
 
 Usage: /usr/bin/python3 scripts/infomec_reference.py [--out test/metrics/fixtures/infomec] [--n 2000]
+(then `npx prettier --write test/metrics/fixtures/infomec/reference.json`, the repository's JSON style)
 """
 import argparse, json, os, warnings
 import numpy as np
