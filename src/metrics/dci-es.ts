@@ -16,7 +16,8 @@
  * a least-squares regression tree of depth d (the paper's random forests of max depth d, as one tree: averaging
  * trees lowers a forest's variance, not its capacity, which the depth bounds at 2^d leaves); `nEstimators` > 1
  * boosts several such trees instead. Depths 1, 2, 3, 4, 8, 10, 12, 14, 16: the authors' grid up to 16, the deepest
- * our trees go (theirs goes on to 18, 20, 32). Loss = mean squared error on the test codes of the factor
+ * our trees go (theirs goes on to 18, 20, 32). `probe: 'mlp'` uses the paper's other family instead: one-hidden-layer
+ * tanh networks of width w (2, 4, 8, 16, 32 by default, a reduced grid of theirs), capacity 0 still linear. Loss = mean squared error on the test codes of the factor
  * standardised with train statistics (so ℓ_b ≈ 1), as the paper regresses factors with a squared loss.
  *
  * Size: S = K / L, the number of factors over the number of code dimensions (the paper's "size" of a
@@ -27,20 +28,31 @@
 import { fitGradientBoostingRegressor } from './learners/gbt-regress.js';
 import { presortFeatures } from './learners/gbt-split.js';
 import { jobHelper, runJobs } from './threads.js';
-import { column, type CodesAndFactors } from './utils.js';
+import { fitMlpRegressor } from './learners/mlp.js';
+import { column, zScorer, type CodesAndFactors } from './utils.js';
 
 export interface DciEsOptions {
-  /** Depths of the boosted-tree probes (capacity d); the linear probe is capacity 0. */
+  /** The probe family above the linear probe (capacity 0): regression trees by depth (default) or MLPs by width. */
+  probe?: 'trees' | 'mlp';
+  /** Depths of the tree probes (capacity d). */
   depths?: number[];
+  /** Hidden widths of the MLP probes (capacity w). */
+  widths?: number[];
   nEstimators?: number;
   learningRate?: number;
   seed?: number;
 }
 
-export const dciEsDefaults = { depths: [1, 2, 3, 4, 8, 10, 12, 14, 16], nEstimators: 1, learningRate: 1 };
+export const dciEsDefaults = {
+  depths: [1, 2, 3, 4, 8, 10, 12, 14, 16],
+  nEstimators: 1,
+  learningRate: 1,
+  /** A reduced grid of the authors' widths (14, 21, … 3603): one tanh layer by L-BFGS costs ≈ n·d·w per step. */
+  widths: [2, 4, 8, 16, 32],
+};
 
 export interface LossCapacityCurve {
-  /** The probes' capacities (0 = linear, d = trees of depth d). */
+  /** The probes' capacities (0 = linear; then tree depths or MLP widths). */
   capacities: number[];
   /** Test loss of each probe. */
   loss: number[];
@@ -133,6 +145,8 @@ const mse = (p: Float64Array, y: Float64Array) => p.reduce((s, v, i) => s + (v -
 export interface DciEsData {
   train: CodesAndFactors;
   test: CodesAndFactors;
+  probe: 'trees' | 'mlp';
+  /** Tree depths or MLP widths. */
   depths: number[];
   nEstimators: number;
   learningRate: number;
@@ -152,6 +166,17 @@ export function dciEsJob(x: DciEsData, k: number): number[] {
     yte = Float64Array.from(fte, (v) => (v - mean) / sd);
   const baseline = yte.reduce((s, v) => s + v * v, 0) / test.n; // the train mean is 0 after standardising
   const loss = [mse(linearProbe(train.codes, train.n, D, ytr, test.codes, test.n), yte)];
+  if (x.probe === 'mlp') {
+    // the MLPs read codes standardised with train statistics (their initial weights assume unit-scale inputs)
+    const z = zScorer(train);
+    const ztr = z(train),
+      zte = z(test);
+    for (const width of x.depths) {
+      const predict = fitMlpRegressor(ztr, train.n, D, ytr, width, { seed: x.seed });
+      loss.push(mse(predict(zte, test.n), yte));
+    }
+    return [...loss, baseline];
+  }
   const presorted = presortFeatures(train.codes, train.n, D);
   for (const depth of x.depths) {
     const model = fitGradientBoostingRegressor(train.codes, train.n, D, ytr, {
@@ -177,15 +202,19 @@ export function dciEs(
   threads?: number,
 ): DciEsResult {
   const K = train.numFactors;
-  const depths = o.depths ?? dciEsDefaults.depths;
-  for (const depth of depths)
-    if (!(Number.isInteger(depth) && depth >= 1 && depth <= 16))
-      throw new RangeError(`DCI-ES: probe depths must be integers 1…16, got ${depth}`);
+  const probe = o.probe ?? 'trees';
+  const depths = probe === 'mlp' ? (o.widths ?? dciEsDefaults.widths) : (o.depths ?? dciEsDefaults.depths);
+  for (const c of depths)
+    if (!(Number.isInteger(c) && c >= 1 && (probe === 'mlp' || c <= 16)))
+      throw new RangeError(
+        `DCI-ES: probe ${probe === 'mlp' ? 'widths' : 'depths'} must be integers ≥ 1 (depths ≤ 16), got ${c}`,
+      );
   const capacities = [0, ...depths];
   const m = capacities.length;
   const data: DciEsData = {
     train,
     test,
+    probe,
     depths,
     nEstimators: o.nEstimators ?? dciEsDefaults.nEstimators,
     learningRate: o.learningRate ?? dciEsDefaults.learningRate,

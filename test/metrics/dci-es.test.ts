@@ -44,6 +44,19 @@ describe('DCI-ES explicitness from loss–capacity curves', () => {
     // per factor too: every factor is easier to read from the unwarped code
     readable.perFactor.forEach((e, k) => expect(e).toBeGreaterThan(warped.perFactor[k]));
   });
+  it('with MLP probes (capacity = width) too: readable above warped, both in [0, 1]', () => {
+    const sizes = [3, 6, 10];
+    const o = { probe: 'mlp' as const, widths: [2, 4, 8] };
+    const readable = dciEs(codes(sizes, 1500, 5, false), codes(sizes, 800, 6, false), o);
+    const warped = dciEs(codes(sizes, 1500, 5, true), codes(sizes, 800, 6, true), o);
+    expect(readable.curves[0].capacities).toEqual([0, 2, 4, 8]);
+    for (const r of [readable, warped]) {
+      expect(r.explicitness).toBeGreaterThanOrEqual(0);
+      expect(r.explicitness).toBeLessThanOrEqual(1);
+    }
+    expect(readable.explicitness).toBeGreaterThan(warped.explicitness + 0.02);
+    expect(() => dciEs(codes(sizes, 100, 5, false), codes(sizes, 50, 6, false), { depths: [17] })).toThrow(/depths/);
+  });
   it('is registered: flat keys, per-factor details and the curves', async () => {
     const tr = codes([3, 4], 400, 3, false),
       te = codes([3, 4], 200, 4, false);
