@@ -3,7 +3,7 @@
  * as the authors' infomec.py computes it (metrics.md, last section):
  *  - latents whose range (max − min) is at most max range / 20 are inactive and dropped; the rest standardised;
  *  - NMI[k, j] = I(v_k; z_j) / H(v_k), with I estimated by the kNN estimator for a discrete target and a continuous
- *    feature (Ross 2014, scikit-learn's mutual_info_classif, 10 neighbours; `knnMutualInfo` below), or the plug-in
+ *    feature (Ross 2014, scikit-learn's mutual_info_classif, 10 neighbours; knn-mi.ts), or the plug-in
  *    estimate for discrete latents;
  *  - InfoM = (mean_j max_k NMI[k, j] / Σ_k NMI[k, j] − 1/K) / (1 − 1/K)   (K factors; modularity),
  *  - InfoC = (mean_k max_j NMI[k, j] / Σ_j NMI[k, j] − 1/L) / (1 − 1/L)   (L active latents; compactness),
@@ -20,7 +20,10 @@ import { Rng } from '../util/rng.js';
 export interface InfomecOptions {
   /** Neighbours of the kNN estimator (the authors': 10). */
   nNeighbors?: number;
-  /** Latents are discrete labels (plug-in MI) rather than continuous (kNN). */
+  /**
+   * Latents are discrete labels: plug-in MI instead of kNN (InfoE still regresses on their standardised values;
+   * the fixtures check the continuous case only).
+   */
   discreteLatents?: boolean;
   /** A latent is active when its range exceeds max range / `activeRatio` (the authors': 20). */
   activeRatio?: number;
@@ -40,7 +43,7 @@ export interface InfomecResult {
   infoePerFactor: number[];
 }
 
-/** Latents whose range is above max range / ratio (all of them when every latent is constant: none). */
+/** Latents whose range is above max range / ratio (none when every latent is constant). */
 export function activeLatents(d: CodesAndFactors, ratio = 20): number[] {
   const range = [...Array(d.numCodes).keys()].map((j) => {
     let lo = Infinity,
