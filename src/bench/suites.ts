@@ -92,3 +92,93 @@ export async function benchAnalyze(traversals = 32) {
   }
   return out;
 }
+
+/**
+ * A VAE-like code of dSprites-sized factors (3, 6, 40, 32, 32), fixed by its seed: per observation the mean and
+ * std of q(z|x) over 10 latents. Latents 0–4 carry the factors (u_k = factor / (size − 1)), monotonely warped and
+ * mildly entangled, μ_k = tanh(2.5(u_k − ½)) + 0.1(u_{k+1} − ½), σ = 0.1; latent 5 is a nearly dead unit that still
+ * echoes factor 2 (μ = 0.04·u₂ + 0.002·N(0, 1), σ = 1); latents 6–9 are collapsed (μ ≈ 0.02·N(0, 1), σ = 1).
+ */
+export function vaeLikeCodes(n: number, seed: number): { mean: CodesAndFactors; sample: CodesAndFactors } {
+  const sizes = [3, 6, 40, 32, 32];
+  const rng = new Rng(seed);
+  const F = sizes.length,
+    D = 10;
+  const factors = new Int32Array(n * F),
+    mean = new Float64Array(n * D),
+    sample = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    const u = sizes.map((s, k) => (factors[i * F + k] = rng.int(s)) / (s - 1));
+    for (let j = 0; j < D; j++) {
+      const active = j < F;
+      const mu = active
+        ? Math.tanh(2.5 * (u[j] - 0.5)) + 0.1 * (u[(j + 1) % F] - 0.5)
+        : j === F
+          ? 0.04 * u[2] + 0.002 * rng.normal()
+          : 0.02 * rng.normal();
+      mean[i * D + j] = mu;
+      sample[i * D + j] = mu + (active ? 0.1 : 1) * rng.normal();
+    }
+  }
+  const base = { factors, n, numCodes: D, numFactors: F };
+  return { mean: { ...base, codes: mean }, sample: { ...base, codes: sample } };
+}
+
+/** One row of the MIG-conventions table. */
+export interface MigConvention {
+  convention: string;
+  codes: 'means' | 'samples';
+  estimator: string;
+  points: number;
+  inactive: 'kept' | 'pruned';
+  mig: number;
+}
+
+/**
+ * The same model's MIG under each convention papers use (README "Why MIG values differ between codebases"):
+ * means vs samples of q(z|x), histogram bins, kNN estimates, inactive latents pruned, number of points.
+ */
+export async function benchMigConventions(seed = 0): Promise<{ rows: MigConvention[]; seconds: number }> {
+  const { mig, migKsg, activeLatents } = await import('../metrics/index.js');
+  const t0 = performance.now();
+  const big = vaeLikeCodes(50000, seed);
+  const head = (d: CodesAndFactors, n: number): CodesAndFactors => ({
+    ...d,
+    n,
+    codes: d.codes.subarray(0, n * d.numCodes),
+    factors: d.factors.subarray(0, n * d.numFactors),
+  });
+  const prune = (d: CodesAndFactors): CodesAndFactors => {
+    const keep = activeLatents(d, 20);
+    const codes = new Float64Array(d.n * keep.length);
+    for (let i = 0; i < d.n; i++) keep.forEach((j, a) => (codes[i * keep.length + a] = d.codes[i * d.numCodes + j]));
+    return { ...d, codes, numCodes: keep.length };
+  };
+  const rows: MigConvention[] = [];
+  const add = (convention: string, codes: 'means' | 'samples', estimator: string, points: number, pruned: boolean) => {
+    let d = head(codes === 'means' ? big.mean : big.sample, points);
+    if (pruned) d = prune(d);
+    const bins = /^(\d+) bins$/.exec(estimator);
+    const v = bins ? mig(d, Number(bins[1])).mig : migKsg(d, 10, seed).mig;
+    rows.push({
+      convention,
+      codes,
+      estimator,
+      points,
+      inactive: pruned ? 'pruned' : 'kept',
+      mig: Math.round(v * 1e4) / 1e4,
+    });
+  };
+  add('disentanglement_lib / disent default', 'means', '20 bins', 10000, false);
+  add('sampled codes', 'samples', '20 bins', 10000, false);
+  for (const b of [10, 50, 100]) add(`${b} bins`, 'means', `${b} bins`, 10000, false);
+  add('kNN estimate (mig_ksg)', 'means', 'kNN, 10 neighbours', 10000, false);
+  add('kNN estimate, sampled codes', 'samples', 'kNN, 10 neighbours', 10000, false);
+  add('inactive latents pruned (range < max / 20)', 'means', '20 bins', 10000, true);
+  add('kNN, inactive latents pruned', 'means', 'kNN, 10 neighbours', 10000, true);
+  add('fewer points', 'means', '20 bins', 1000, false);
+  add('fewer points, 100 bins', 'means', '100 bins', 1000, false);
+  add('more points', 'means', '20 bins', 50000, false);
+  add('fewer points, kNN', 'means', 'kNN, 10 neighbours', 1000, false);
+  return { rows, seconds: Math.round(performance.now() - t0) / 1000 };
+}

@@ -8,7 +8,7 @@ import { checkRunFolder, loadRun, type LoadedRun } from '../train/index.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { lockFolder } from '../util/lock.js';
 import { writeOutputs } from '../util/signals.js';
-import { heatmapSvg, htmlPage, htmlTable } from '../viz/index.js';
+import { heatmapSvg, htmlPage, htmlTable, lineChartSvg } from '../viz/index.js';
 import { evaluateDefaults } from './defaults.js';
 
 export type EvaluateOptions = ScoreOptions;
@@ -57,14 +57,33 @@ function writeEvaluation(dir: string, loaded: LoadedRun, ev: Evaluation, o: Eval
     matrices: Object.fromEntries(
       ev.matrices.map((m) => [
         m.title,
-        { rows: codes, cols: m.colLabels ?? factors, values: Array.from(m.data, (v) => Math.round(v * 1e6) / 1e6) },
+        {
+          rows: m.rowCodes?.map((j) => codes[j]) ?? codes,
+          cols: m.colLabels ?? factors,
+          values: Array.from(m.data, (v) => Math.round(v * 1e6) / 1e6),
+        },
       ]),
     ),
+    /** per-factor values and the like, by metric (DCI-ES's loss–capacity curves, InfoE per factor, …) */
+    ...(Object.keys(ev.details).length ? { details: ev.details } : {}),
   };
   writeFileAtomic(join(dir, 'eval.json'), JSON.stringify(record, null, 2));
   const figs = ev.matrices.map((m) =>
-    heatmapSvg(m.data, m.rows, m.cols, { title: m.title, rowLabels: codes, colLabels: m.colLabels ?? factors, min: 0 }),
+    heatmapSvg(m.data, m.rows, m.cols, {
+      title: m.title,
+      rowLabels: m.rowCodes?.map((j) => codes[j]) ?? codes,
+      colLabels: m.colLabels ?? factors,
+      min: 0,
+    }),
   );
+  for (const c of ev.curves)
+    figs.push(
+      lineChartSvg(
+        c.x,
+        c.series.map((s, k) => ({ name: c.colLabels?.[k] ?? s.name, values: s.values })),
+        { title: c.title, xLabel: c.xLabel, yLabel: c.yLabel },
+      ),
+    );
   writeFileAtomic(
     join(dir, 'eval.html'),
     htmlPage(

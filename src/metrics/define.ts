@@ -18,11 +18,31 @@ export interface CodeFactorMatrix {
   cols: number;
   /** Names of the columns, where they are not the dataset's factors in order (e.g. one was left out). */
   colLabels?: string[];
+  /** Which codes the rows are (indices), where they are not all codes in order (e.g. inactive ones dropped). */
+  rowCodes?: number[];
+}
+
+/** Curves over a shared x axis, one per factor (e.g. DCI-ES's loss–capacity curves), for a line chart. */
+export interface MetricCurves {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: number[];
+  /** One series per factor, in the order of the matrices' columns. */
+  series: Array<{ name: string; values: number[] }>;
+  /** The factors' names, where known (the series are then drawn under them). */
+  colLabels?: string[];
 }
 
 export interface MetricResult {
   scores: Record<string, number>;
   matrices?: CodeFactorMatrix[];
+  curves?: MetricCurves[];
+  /**
+   * The detailed output beside the flat scores: per-factor values and the like, keyed by metric
+   * (eval.json's `details`); arrays per factor follow the matrices' columns.
+   */
+  details?: Record<string, Record<string, number | number[] | number[][]>>;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { HelperFactory, HelperKind, HelperStart } from './threads.js';
 const kinds: Record<HelperKind, () => Promise<HelperFactory<never, never>>> = {
   explicitness: async () => (await import('./explicitness.js')).explicitnessHelper,
   dci: async () => (await import('./dci-team.js')).dciHelper,
+  infomec: async () => (await import('./infomec.js')).infomecHelper,
+  dci_es: async () => (await import('./dci-es.js')).dciEsHelper,
 };
 
 const { kind, init, loaded } = workerData as HelperStart;

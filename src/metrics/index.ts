@@ -14,6 +14,7 @@ export {
   type ModelMetricDefinition,
   type MetricResult,
   type CodeFactorMatrix,
+  type MetricCurves,
   type EvalPreset,
   type EvalPresetName,
 } from './define.js';
@@ -29,8 +30,27 @@ export {
   column,
   type CodesAndFactors,
 } from './utils.js';
-export { mig, modularity, modularityFromMi, sapContinuous, sapFromScores, unsupervised } from './array-metrics.js';
+export {
+  mig,
+  migKsg,
+  migFromMi,
+  modularity,
+  modularityFromMi,
+  sapContinuous,
+  sapFromScores,
+  unsupervised,
+} from './array-metrics.js';
 export { dci, dciLasso, dciFromImportance, type DciResult } from './dci.js';
+export {
+  dciEs,
+  dciEsDefaults,
+  explicitnessFromCurve,
+  type DciEsOptions,
+  type DciEsResult,
+  type LossCapacityCurve,
+} from './dci-es.js';
+export { infomec, activeLatents, type InfomecOptions, type InfomecResult } from './infomec.js';
+export { knnMutualInfo, knnMutualInfoMatrix, digamma } from './knn-mi.js';
 export { udr, type UdrModel } from './udr.js';
 export { fitLasso } from './learners/lasso.js';
 export { fitGradientBoosting, type GbtModel, type GbtOptions } from './learners/gbt.js';

@@ -50,6 +50,51 @@ export const metrics = new Registry<MetricDefinition, { kind: MetricDefinition['
     { kind: 'codes' },
   )
   .add(
+    'mig_ksg',
+    async () => {
+      const { migKsg } = await import('./array-metrics.js');
+      return defineCodesMetric({
+        name: 'mig_ksg',
+        description: 'mutual information gap with kNN (KSG-type, 10 neighbours) MI estimates instead of 20 bins',
+        run: (tr) => {
+          const r = migKsg(tr);
+          return {
+            scores: { mig_ksg: r.mig },
+            matrices: [{ title: 'mutual information, kNN (nats)', data: r.mi, rows: tr.numCodes, cols: tr.numFactors }],
+          };
+        },
+      });
+    },
+    { kind: 'codes' },
+  )
+  .add(
+    'infomec',
+    async () => {
+      const { infomec } = await import('./infomec.js');
+      return defineCodesMetric({
+        name: 'infomec',
+        description: 'InfoM, InfoE, InfoC (Hsu et al. 2023): kNN NMI of active latents, logistic-regression log loss',
+        run: (tr) => {
+          const r = infomec(tr);
+          return {
+            scores: { infom: r.infom, infoe: r.infoe, infoc: r.infoc },
+            matrices: [
+              {
+                title: 'InfoMEC normalised MI (active latents)',
+                data: r.nmi,
+                rows: r.active.length,
+                cols: tr.numFactors,
+                rowCodes: r.active,
+              },
+            ],
+            details: { infomec: { infoe_per_factor: r.infoePerFactor, active_latents: r.active } },
+          };
+        },
+      });
+    },
+    { kind: 'codes' },
+  )
+  .add(
     'dci',
     async () => {
       const { dci } = await import('./dci.js');
@@ -57,6 +102,42 @@ export const metrics = new Registry<MetricDefinition, { kind: MetricDefinition['
         name: 'dci',
         description: 'DCI disentanglement, completeness, informativeness (gradient-boosted trees)',
         run: (tr, te) => dciScores('dci', dci(tr, te), tr.numCodes, tr.numFactors),
+      });
+    },
+    { kind: 'codes' },
+  )
+  .add(
+    'dci_es',
+    async () => {
+      const { dciEs } = await import('./dci-es.js');
+      return defineCodesMetric({
+        name: 'dci_es',
+        description: 'DCI-ES explicitness (loss–capacity curves: linear, then regression trees of depth 1…16) and size',
+        run: (tr, te) => {
+          const r = dciEs(tr, te);
+          const c = r.curves[0];
+          return {
+            scores: { dci_es_explicitness: r.explicitness, dci_es_size: r.size },
+            curves: [
+              {
+                title: 'DCI-ES loss–capacity curves (running minimum of the test MSE)',
+                xLabel: 'capacity (0 = linear, d = tree depth)',
+                yLabel: 'test MSE / baseline',
+                x: c.capacities,
+                series: r.curves.map((q, k) => ({ name: `f${k}`, values: q.minSoFar.map((v) => v / q.baseline) })),
+              },
+            ],
+            details: {
+              dci_es: {
+                explicitness_per_factor: r.perFactor,
+                capacities: c.capacities,
+                test_loss: r.curves.map((q) => q.loss),
+                test_loss_min_so_far: r.curves.map((q) => q.minSoFar),
+                baseline_loss: r.curves.map((q) => q.baseline),
+              },
+            },
+          };
+        },
       });
     },
     { kind: 'codes' },
@@ -227,6 +308,8 @@ export function parseMetricList(list: string | undefined, kind?: MetricDefinitio
 /** What `computeArrayMetrics` returns. */
 export interface ArrayMetricsResult extends MetricResult {
   matrices: NonNullable<MetricResult['matrices']>;
+  curves: NonNullable<MetricResult['curves']>;
+  details: NonNullable<MetricResult['details']>;
   /** The factor columns measured (indices into the given factors): the matrices' columns, in order. */
   factors: number[];
   /** Things the caller should tell the user (a factor left out, …). */
@@ -271,7 +354,7 @@ export async function computeArrayMetrics(
     train = selectFactors(train, factors);
     test = selectFactors(test, factors);
   }
-  const out: ArrayMetricsResult = { scores: {}, matrices: [], factors, warnings };
+  const out: ArrayMetricsResult = { scores: {}, matrices: [], curves: [], details: {}, factors, warnings };
   for (const n of names ?? metricNames('codes')) {
     const def = await metrics.get(n);
     if (def.kind !== 'codes') throw new UserError(`metric '${n}' needs a trained model, not codes`);
@@ -284,6 +367,8 @@ export async function computeArrayMetrics(
         );
     Object.assign(out.scores, r.scores);
     out.matrices.push(...(r.matrices ?? []));
+    out.curves.push(...(r.curves ?? []));
+    Object.assign(out.details, r.details);
   }
   return out;
 }

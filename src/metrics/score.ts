@@ -11,6 +11,8 @@ import {
   scoreDefaults,
   type CodeFactorMatrix,
   type EvalPresetName,
+  type MetricCurves,
+  type MetricResult,
   type ModelMetricDefinition,
 } from './define.js';
 import { sampleCodesAndFactors, type RepresentationFn } from './dataset-metrics.js';
@@ -33,6 +35,10 @@ export interface Scores {
   /** Flat scores, rounded to 6 decimals (the keys of eval.json's `metrics` and of metrics.jsonl). */
   scores: Record<string, number>;
   matrices: CodeFactorMatrix[];
+  /** Curves over the factors (DCI-ES's loss–capacity curves). */
+  curves: MetricCurves[];
+  /** Per-factor values and the like, by metric (eval.json's `details`). */
+  details: NonNullable<MetricResult['details']>;
   /** What the user should be told (a factor left out of the metrics, …). */
   warnings: string[];
 }
@@ -50,6 +56,8 @@ export async function scoreRepresentation(
   const codesNames = defs.filter((d) => d.kind === 'codes').map((d) => d.name);
   const scores: Record<string, number> = {};
   const matrices: CodeFactorMatrix[] = [];
+  const curves: MetricCurves[] = [];
+  const details: Scores['details'] = {};
   const warnings: string[] = [];
   if (codesNames.length) {
     const train = sampleCodesAndFactors(ds, rep, o.numTrain ?? scoreDefaults.numTrain, rng.fork('train'));
@@ -58,7 +66,10 @@ export async function scoreRepresentation(
     const r = await computeArrayMetrics(train, test, codesNames, factorNames);
     Object.assign(scores, r.scores);
     // a factor left out (single-valued) is not among the matrices' columns
-    matrices.push(...r.matrices.map((m) => ({ ...m, colLabels: r.factors.map((k) => factorNames[k]) })));
+    const colLabels = r.factors.map((k) => factorNames[k]);
+    matrices.push(...r.matrices.map((m) => ({ ...m, colLabels })));
+    curves.push(...r.curves.map((c) => ({ ...c, colLabels })));
+    Object.assign(details, r.details);
     warnings.push(...r.warnings);
   }
   const preset = evalPresets[o.preset ?? scoreDefaults.preset];
@@ -67,5 +78,5 @@ export async function scoreRepresentation(
     Object.assign(scores, r.scores);
     matrices.push(...(r.matrices ?? []));
   }
-  return { scores: round6(scores), matrices, warnings };
+  return { scores: round6(scores), matrices, curves, details, warnings };
 }

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /** The helper kinds; helper-worker.ts maps each to the module that serves it. */
-export type HelperKind = 'explicitness' | 'dci';
+export type HelperKind = 'explicitness' | 'dci' | 'infomec' | 'dci_es';
 
 /** What a kind's module gives a helper: from its start-up data, the handler of each message posted to it. */
 export type HelperFactory<Init, Message> = (init: Init) => (message: Message) => void;

@@ -1,5 +1,5 @@
 /**
- * DCI and explicitness split their work across helper threads (src/metrics/threads.ts), which load the
+ * DCI, explicitness, InfoMEC and DCI-ES split their work across helper threads (src/metrics/threads.ts), which load the
  * compiled modules (dist/, built by `npm run build`, which `npm test` runs first); from the TypeScript
  * sources they run on the calling thread only. So these tests run the compiled metrics in a child process.
  *
@@ -73,6 +73,26 @@ for (const threads of [1, 2]) {
     expect(r.explicitness1.explicitness_test).toBeGreaterThan(0.7);
   });
 
+  it('InfoMEC and DCI-ES give identical results on 1 and 2 threads, with no helper job failing', async () => {
+    const r = await runScript(`
+const { infomec, dciEs } = await import('./dist/metrics/index.js');
+const { helperStats } = await import('./dist/metrics/threads.js');
+for (const threads of [1, 2]) {
+  const i = infomec(train, {}, threads);
+  out['infomec' + threads] = { ...i, nmi: Array.from(i.nmi) };
+  out['dciEs' + threads] = dciEs(train, test, {}, threads);
+}
+out.stats = helperStats();`);
+    expect(r.failed).toEqual([]);
+    // one helper each on 2 threads (none on 1); whether it takes a job first depends on timing; none may fail
+    expect(r.stats.started).toBe(2);
+    expect(r.stats.redone).toBe(0);
+    expect(r.infomec2).toEqual(r.infomec1);
+    expect(r.dciEs2).toEqual(r.dciEs1);
+    expect(r.infomec1.infom).toBeGreaterThan(0.3);
+    expect(r.dciEs1.explicitness).toBeGreaterThan(0.5);
+  });
+
   it('a job queue given to a helper alone is done there, with the results of the calling thread', async () => {
     const r = await runScript(`
 const { explicitnessData, explicitnessJob } = await import('./dist/metrics/explicitness.js');
@@ -114,6 +134,8 @@ out.here = [...explicitnessJob(data, 0), ...explicitnessJob(data, 1)];`);
     // the entry reaches both kinds' modules (each helper loads one of them)
     expect(modules).toContain(join('metrics', 'explicitness.js'));
     expect(modules).toContain(join('metrics', 'dci-team.js'));
+    expect(modules).toContain(join('metrics', 'infomec.js'));
+    expect(modules).toContain(join('metrics', 'dci-es.js'));
     expect(modules.filter((f) => !f.startsWith('metrics') && !f.startsWith('util'))).toEqual([]);
     expect(modules.filter((f) => /data|dataset|index\.js$/.test(f))).toEqual([]);
     expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);

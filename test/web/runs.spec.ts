@@ -39,6 +39,9 @@ test('a served run shows its curve and updates when lines are appended', async (
 test('runs overlay, and a finished run shows its metrics and matrices', async ({ page }) => {
   await page.goto(`${served.url}#/runs?id=out/finished`);
   await expect(page.locator('#eval-table')).toContainText('mig');
+  // the 2023 metrics' keys (InfoMEC, DCI-ES) are shown as any other key of eval.json
+  for (const key of ['infom', 'infoe', 'infoc', 'dci_es_explicitness', 'dci_es_size'])
+    await expect(page.locator('#eval-table')).toContainText(key);
   await expect(page.locator('#run-metrics svg')).toHaveCount(1);
   await expect(page.locator('figure.heatmap')).toContainText('mutual information');
   await page.locator('.list .item[data-id="out/live"] input[type="checkbox"]').check();

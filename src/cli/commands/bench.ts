@@ -67,6 +67,24 @@ export function registerBench(program: Command): void {
     });
 
   bench
+    .command('mig')
+    .description(
+      "one fixed VAE-like code's MIG under each convention papers use (means/samples, bins, kNN, pruning, points)",
+    )
+    .option('--json', 'last line is one JSON object')
+    .action(async (opts) => {
+      const { benchMigConventions } = await import('../../bench/index.js');
+      const r = await benchMigConventions();
+      if (opts.json) console.log(JSON.stringify(r));
+      else {
+        console.log('| convention | codes | MI estimator | points | inactive latents | MIG |');
+        console.log('| --- | --- | --- | --- | --- | --- |');
+        for (const x of r.rows)
+          console.log(`| ${x.convention} | ${x.codes} | ${x.estimator} | ${x.points} | ${x.inactive} | ${x.mig} |`);
+      }
+    });
+
+  bench
     .command('metrics')
     .description('the array-metric suite on 10,000 train / 5,000 test codes of dSprites-sized factors')
     .option('--json', 'last line is one JSON object')

@@ -50,6 +50,11 @@ export function registerMetrics(program: Command): void {
       if (opts.json) console.log(JSON.stringify(r));
       else {
         for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(36)} ${v}`);
+        // the per-factor values of the metrics that have them (DCI-ES's explicitness, InfoE, …)
+        for (const [metric, d] of Object.entries(result.details))
+          for (const [k, v] of Object.entries(d))
+            if (Array.isArray(v) && v.every((x) => typeof x === 'number'))
+              console.log(`${`${metric}.${k}`.padEnd(36)} ${v.map((x) => Math.round(x * 1e4) / 1e4).join(' ')}`);
         console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
       }
     });

@@ -22,13 +22,29 @@ export function fitLogisticRegression(
   n: number,
   d: number,
   y: Int32Array,
-  opts: { C?: number; maxIter?: number; tol?: number } = {},
+  opts: {
+    C?: number;
+    maxIter?: number;
+    tol?: number;
+    /** false: no L2 term at all (scikit-learn's penalty=None; C is then ignored). */
+    penalty?: boolean;
+    /** 'balanced': sample weights n / (K · count of the sample's class), as scikit-learn's class_weight. */
+    classWeight?: 'balanced';
+  } = {},
 ): LogisticModel {
-  const C = opts.C ?? 1;
+  const penalised = opts.penalty ?? true;
+  const C = penalised ? (opts.C ?? 1) : 1;
+  const lam = penalised ? 1 : 0;
   const classes = [...new Set(Array.from(y))].sort((a, b) => a - b);
   const K = classes.length;
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const yi = Int32Array.from(y, (v) => classIndex.get(v)!);
+  const sw = new Float64Array(n).fill(1);
+  if (opts.classWeight === 'balanced') {
+    const counts = new Float64Array(K);
+    for (let i = 0; i < n; i++) counts[yi[i]]++;
+    for (let i = 0; i < n; i++) sw[i] = n / (K * counts[yi[i]]);
+  }
   if (K === 1) {
     return {
       classes,
@@ -86,10 +102,11 @@ export function fitLogisticRegression(
         z += v;
       }
       const yk = yi[i];
-      loss += mx + Math.log(z) - sc[yk]; // logsumexp − score of the label
-      const cz = C / z;
-      for (let q = 0; q < K; q++) E[q * n + i] = ex[q] * cz; // C·p_k
-      E[yk * n + i] -= C;
+      loss += sw[i] * (mx + Math.log(z) - sc[yk]); // logsumexp − score of the label
+      const cw = C * sw[i],
+        cz = cw / z;
+      for (let q = 0; q < K; q++) E[q * n + i] = ex[q] * cz; // C·w_i·p_k
+      E[yk * n + i] -= cw;
     }
     loss *= C;
     for (let k = 0; k < K; k++) {
@@ -112,14 +129,16 @@ export function fitLogisticRegression(
         }
         for (; i < n; i++) t0 += E[eo + i] * Xc[xo + i];
         const q = j * K + k;
-        g[q] = t0 + t1 + (t2 + t3) + w[q];
-        loss += 0.5 * w[q] * w[q];
+        g[q] = t0 + t1 + (t2 + t3) + lam * w[q];
+        loss += 0.5 * lam * w[q] * w[q];
       }
     }
     return loss;
   };
-  // scikit-learn's stopping rule: tol (1e-4) on the largest gradient entry of the sample-averaged objective
-  const w = lbfgs(objective, new Float64Array(P), opts.maxIter ?? 300, (opts.tol ?? 1e-4) * C * n);
+  // scikit-learn's stopping rule: tol (1e-4) on the largest gradient entry of the sample-averaged objective;
+  // unpenalised, scikit-learn 1.2's lbfgs applies it to the summed objective's gradient as it stands
+  const tol = (opts.tol ?? 1e-4) * (penalised ? C * n : 1);
+  const w = lbfgs(objective, new Float64Array(P), opts.maxIter ?? 300, tol);
   const predictProba = (Xp: ArrayLike<number>, m: number) => {
     const out = new Float64Array(m * K);
     for (let i = 0; i < m; i++) {
