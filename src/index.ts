@@ -18,6 +18,7 @@ export * as metrics from './metrics/index.js';
 export * as evaluate from './evaluate/index.js';
 export * as analysis from './analysis/index.js';
 export * as viz from './viz/index.js';
+export * as interop from './interop/index.js';
 
 export { initEngine, type EngineOptions } from './engine/index.js';
 export { createDataset, renderObservations, type GroundTruthDataset } from './data/index.js';

@@ -1,7 +1,9 @@
 /**
  * The package as a user gets it: `npm pack`, installed into a scratch project (dependencies from npm's cache
  * when it has them), then the README's library example run from there, and a TypeScript file type-checked
- * against the installed declarations through the package's `exports` map.
+ * against the installed declarations through the package's `exports` map — once as a quick check of our own
+ * types, once strictly (`skipLibCheck: false`, every subpath): a consumer's strict build must see 0 errors in the
+ * declarations of disentangle and of everything it installs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -94,4 +96,47 @@ describe('the packed package', () => {
     );
     expect(out).toBe('');
   });
+
+  it('a strict check (skipLibCheck: false) of a project importing every subpath has 0 errors', async () => {
+    const subpaths = Object.keys(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).exports)
+      .filter((k) => k !== './package.json')
+      .map((k) => (k === '.' ? 'disentangle' : `disentangle/${k.slice(2)}`));
+    expect(subpaths).toContain('disentangle/interop');
+    writeFileSync(
+      join(scratch, 'strict.ts'),
+      [
+        ...subpaths.map((s, i) => `import * as m${i} from '${s}';`),
+        `export const all = [${subpaths.map((_, i) => `m${i}`).join(', ')}];`,
+        "export const n: number = (await m0.createDataset('xysquares')).size;",
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(scratch, 'tsconfig.strict.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ['ES2022', 'DOM'],
+        },
+        files: ['strict.ts'],
+      }),
+    );
+    const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    const out = await run(process.execPath, [tsc, '-p', 'tsconfig.strict.json'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      timeout: 300_000,
+    }).then(
+      (r) => r.stdout + r.stderr,
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout}${e.stderr}`,
+    );
+    expect(out).toBe('');
+    // and no tfjs umbrella, layers, converter or data package came with it
+    const tf = readdirSync(join(scratch, 'node_modules', '@tensorflow')).sort();
+    expect(tf).toEqual(['tfjs-backend-cpu', 'tfjs-backend-wasm', 'tfjs-core']);
+  }, 320_000);
 });

@@ -10,6 +10,7 @@ import { registerDiagnose } from './diagnose.js';
 import { registerSweep } from './sweep.js';
 import { registerExperiment } from './experiment.js';
 import { registerServe } from './serve.js';
+import { registerInterop } from './interop.js';
 
 /**
  * Every CLI command, in the order `--help` lists them. A command module exports one
@@ -22,6 +23,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerTrain,
   registerMetrics,
   registerDiagnose,
+  registerInterop,
   registerSweep,
   registerExperiment,
   registerServe,
