@@ -198,7 +198,7 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
     for (const g of grids) if (i < g.length) order.push(g[i]);
   // the paper's kernel first: the reference every dataset is compared with
   const paperKernel = (await kernels.get('box')).parse(paperAugment.kernel.slice(3));
-  const total = Math.min(budget, order.length * alphas.length + 1);
+  let total = 0;
 
   const ranked: DesignCandidate[] = [];
   const bySize: DesignResult['bySize'] = [];
@@ -246,6 +246,7 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
     add(paperKernel, paperAug, [...alphas, paperAugment.alpha]);
   }
   const learning = familyNames.includes('sep') && (options.learnSteps ?? 60) > 0;
+  total = Math.min(budget, ranked.length + order.length * alphas.length + (learning ? alphas.length + 1 : 0));
   // the grid leaves half of the time to learning the free kernel (where the grid ends early, learning gets the rest)
   const gridLimit = learning ? timeLimit * 0.5 : timeLimit;
   for (const k of order) {

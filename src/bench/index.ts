@@ -1,3 +1,3 @@
 /** Benchmarks (speed and memory goals live here, never in timed tests). */
 export { benchStep, type StepBenchOptions, type StepBenchResult } from './step.js';
-export { benchData, benchMetrics, benchAnalyze } from './suites.js';
+export { benchData, benchMetrics, benchAnalyze, benchDesignLoss } from './suites.js';

@@ -94,7 +94,8 @@ export function registerDesignLoss(program: Command): void {
       ...options,
       onProgress: (p) => {
         if (p.phase === 'setup') {
-          process.stderr.write('design-loss: rendering the traversals and the base loss…\n');
+          // on a terminal only: in a pipe, an error from the setup stays the first line
+          if (process.stderr.isTTY) process.stderr.write('design-loss: rendering the traversals and the base loss…\n');
           return;
         }
         bar ??= new ProgressBar({ total: p.total, label: 'design-loss', unit: 'cand' });
