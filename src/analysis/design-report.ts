@@ -4,10 +4,13 @@ import type { DesignCandidate, DesignResult } from './design-loss.js';
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const g3 = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : 'n/a');
+// a learned kernel's spec is long (one number per tap): let it wrap anywhere
+const specCode = (spec: string) => `<code style="overflow-wrap:anywhere">${escapeHtml(spec)}</code>`;
+const short = (spec: string) => (spec.length > 40 ? `${spec.slice(0, 38)}…` : spec);
 
 function candidateRows(cs: DesignCandidate[], factors: string[]): Array<Array<string | number>> {
   return cs.map((c) => [
-    `<code>${escapeHtml(c.spec)}</code>`,
+    specCode(c.spec),
     f3(c.score),
     f3(c.mean),
     ...factors.map((f) => f3(c.factors[f])),
@@ -31,7 +34,7 @@ export function designReportHtml(r: DesignResult, topN = 20): string {
       `(a loss s times larger acts like β divided by s).</p>`,
   );
   for (const n of r.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
-  parts.push(`<h2>Best: <code>${escapeHtml(r.best.spec)}</code></h2>`);
+  parts.push(`<h2>Best</h2><p>${specCode(r.best.spec)}</p>`);
   const head = ['loss', 'score (worst)', 'mean', ...factors, 'scale', 'β'];
   parts.push(htmlTable(head, candidateRows([r.best, r.paper, r.baseline], factors)));
   parts.push("<p>Rows: the designed loss, the paper's box blur (Michlo et al.), the base loss alone.</p>");
@@ -39,12 +42,16 @@ export function designReportHtml(r: DesignResult, topN = 20): string {
   parts.push('<h2>Perceived distances per factor</h2>');
   parts.push(
     '<p>Mean over traversals of the perceived distance between the i-th and j-th value of each factor: a loss that ' +
-      'orders a factor shows distances growing away from the diagonal.</p>',
+      'orders a factor shows distances growing away from the diagonal. Each matrix has its own colour scale, from ' +
+      'its smallest to its largest distance between different values (an augment may add little to the base ' +
+      'loss and still decide the order).</p>',
   );
   for (const m of r.matrices) {
     const L = m.values.length;
-    const fig = (vals: number[], title: string) =>
-      `<figure>${heatmapSvg(vals, L, L, { title: `${m.factor}: ${title}`, min: 0 })}</figure>`;
+    const fig = (vals: number[], title: string) => {
+      const off = vals.filter((_, k) => Math.floor(k / L) !== k % L);
+      return `<figure>${heatmapSvg(vals, L, L, { title: `${m.factor}: ${short(title)}`, min: Math.min(...off) })}</figure>`;
+    };
     parts.push(
       `<div class="figs">${fig(m.base, r.baseline.spec)}${fig(m.paper, r.paper.spec)}${fig(m.best, r.best.spec)}</div>`,
     );

@@ -98,7 +98,8 @@ export function registerDesignLoss(program: Command): void {
           if (process.stderr.isTTY) process.stderr.write('design-loss: rendering the traversals and the base loss…\n');
           return;
         }
-        bar ??= new ProgressBar({ total: p.total, label: 'design-loss', unit: 'cand' });
+        // started at the first report: the paper's weights come at once (free, its kernel was filtered for the baseline)
+        bar ??= new ProgressBar({ total: p.total, start: p.candidates, label: 'design-loss', unit: 'cand' });
         const best = p.best
           ? `best ${p.best.spec.length > 48 ? p.best.spec.slice(0, 45) + '…' : p.best.spec} ${f3(p.best.score)}`
           : '';
