@@ -1,6 +1,6 @@
 /**
- * Ctrl-C of long commands other than training (analyze, perturb, evaluate, diagnose, design-loss): they stop at once, with
- * no stack trace, and leave no partial files — outputs are atomic and written only at the end, and a group of
+ * Ctrl-C of long commands other than training (analyze, perturb, evaluate, diagnose, design-loss): they stop at
+ * once, with no stack trace, and leave no partial files — outputs are atomic and written only at the end, and a group of
  * outputs being written holds the signal until the whole group is on disk.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
