@@ -4,6 +4,7 @@ export {
   benchData,
   benchMetrics,
   benchAnalyze,
+  benchDesignLoss,
   benchMigConventions,
   vaeLikeCodes,
   type MigConvention,

@@ -182,3 +182,30 @@ export async function benchMigConventions(seed = 0): Promise<{ rows: MigConventi
   add('fewer points, kNN', 'means', 'kNN, 10 neighbours', 1000, false);
   return { rows, seconds: Math.round(performance.now() - t0) / 1000 };
 }
+
+/**
+ * Loss-design candidates per second on XYSquares (spacing 8, 6 factors × 8 values, 64×64×3) with analyze's
+ * sampling: the grid phase (no gradient learning), up to `budget` candidates. CPU seconds beside wall seconds:
+ * on a shared machine the wall clock also counts other processes.
+ */
+export async function benchDesignLoss(budget = 200, learnSteps = 0) {
+  const { designLoss } = await import('../analysis/design-loss.js');
+  const ds = await createDataset('xysquares', { gridSpacing: 8 });
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const r = await designLoss(ds, { budget, learnSteps, timeSeconds: 3600 });
+  const s = (performance.now() - t) / 1000;
+  const u = process.cpuUsage(cpu0);
+  const cpu = (u.user + u.system) / 1e6;
+  return {
+    bench: 'design-loss',
+    dataset: 'xysquares',
+    params: r.params,
+    candidates: r.candidates,
+    seconds: Math.round(s * 100) / 100,
+    cpu_seconds: Math.round(cpu * 100) / 100,
+    candidates_per_s: Math.round((r.candidates / s) * 10) / 10,
+    candidates_per_cpu_s: Math.round((r.candidates / cpu) * 10) / 10,
+    best: { spec: r.best.spec, score: r.best.score },
+  };
+}

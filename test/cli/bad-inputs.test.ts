@@ -171,6 +171,47 @@ const rows: Record<string, Row> = {
     code: 2,
     first: /^error: unknown reconstruction loss 'foo': valid forms are mse, /,
   },
+  'unknown kernel family in a loss spec': {
+    args: ['analyze', 'xysinglesquare', '--loss', 'mse+blob3@1'],
+    code: 2,
+    first: /^error: unknown kernel 'blob3' in a loss spec: the families are box, gauss, pyr, dog, sep /,
+  },
+  'design-loss: unknown family': {
+    args: ['design-loss', 'xysinglesquare', '--families', 'box,blob'],
+    code: 2,
+    first: /^error: unknown kernel family 'blob': choose box, gauss, pyr, dog or sep$/,
+  },
+  'design-loss: unknown base loss': {
+    args: ['design-loss', 'xysinglesquare', '--base', 'huber'],
+    code: 2,
+    first: /^error: unknown base loss 'huber': choose mse, bce or l1$/,
+  },
+  'design-loss: budget 0': {
+    args: ['design-loss', 'xysinglesquare', '--budget', '0'],
+    code: 2,
+    first: /'0' must be >= 1/,
+  },
+  'design-loss: time too short for one candidate': {
+    args: [
+      'design-loss',
+      'xysinglesquare',
+      '--set',
+      'imageSize=16',
+      '--set',
+      'squareSize=4',
+      '--time',
+      '0.001',
+      '--out',
+      fresh('d'),
+    ],
+    code: 2,
+    first: /^error: the time limit of 0\.001 s is too short for one candidate: .* give a longer time limit/,
+  },
+  'design-loss: factors with one value': {
+    args: ['design-loss', 'xysquares', '--set', 'gridSize=1'],
+    code: 2,
+    first: /^error: dataset 'xysquares' has no factor with two or more values: there is nothing to order/,
+  },
   'malformed loss spec': {
     args: ['train', '--loss', 'mse+box@', '--out', fresh('t')],
     code: 2,

@@ -1,6 +1,6 @@
 /**
- * Ctrl-C of long commands other than training (analyze, perturb, evaluate, diagnose): they stop at once, with
- * no stack trace, and leave no partial files — outputs are atomic and written only at the end, and a group of
+ * Ctrl-C of long commands other than training (analyze, perturb, evaluate, diagnose, design-loss): they stop at
+ * once, with no stack trace, and leave no partial files — outputs are atomic and written only at the end, and a group of
  * outputs being written holds the signal until the whole group is on disk.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +35,7 @@ function interrupt(args: string[], ms: number): Promise<CliResult> {
 const stoppedBySignal = (r: CliResult) => r.signal === 'SIGINT' || r.code === 130;
 const leftovers = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.tmp$/.test(f)) : []);
 
-describe('Ctrl-C of analyze, perturb, evaluate and diagnose', () => {
+describe('Ctrl-C of analyze, perturb, evaluate, diagnose and design-loss', () => {
   beforeAll(async () => {
     const config = join(root, 'tiny.json');
     writeFileSync(
@@ -71,6 +71,15 @@ describe('Ctrl-C of analyze, perturb, evaluate and diagnose', () => {
     const after = [treeHash(run), treeHash(run2)];
     after.forEach((a) => delete a['.lock']);
     expect(after).toEqual(before);
+  });
+
+  it('design-loss stops at once in its search, writing nothing', async () => {
+    const r = await interrupt(['design-loss', 'xysquares', '--time', '60', '--out', join(root, 'design')], 1500);
+    expect(stoppedBySignal(r), r.stderr).toBe(true);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(root, 'design'))).toBe(false);
+    expect(leftovers(root)).toEqual([]);
   });
 
   it('a signal during the writing of a group of outputs waits until every file of the group is written', async () => {

@@ -120,4 +120,22 @@ export function registerBench(program: Command): void {
     if (opts.json) console.log(JSON.stringify(r));
     else for (const d of r) console.log(`${d.loss.padEnd(16)} ${d.seconds} s, ${d.pairs_per_s} pairs/s`);
   });
+
+  withEngineOptions(
+    bench
+      .command('design-loss')
+      .description("loss-design candidates per second (XYSquares spacing 8, analyze's sampling, the grid phase)")
+      .option('--budget <n>', 'candidates to evaluate', parsePositiveInteger, 200)
+      .option('--json', 'last line is one JSON object'),
+  ).action(async (opts) => {
+    await startEngine(opts);
+    const { benchDesignLoss } = await import('../../bench/index.js');
+    const r = await benchDesignLoss(opts.budget);
+    if (opts.json) console.log(JSON.stringify(r));
+    else
+      console.log(
+        `${r.candidates} candidates in ${r.seconds} s (${r.candidates_per_s}/s; ${r.cpu_seconds} s of CPU, ` +
+          `${r.candidates_per_cpu_s}/CPU s); best ${r.best.spec} ${r.best.score.toFixed(3)}`,
+      );
+  });
 }
