@@ -99,7 +99,10 @@ export async function planExperiment(
           ? step.steps * 0.02 * step.batch
           : step.kind === 'distances'
             ? 20 * step.cases.length
-            : 10;
+            : step.kind === 'prediction'
+              ? // ≈ 10 (dataset, loss) pairs to score, each ≈ 30 s at analyze's sampling (then cached)
+                10 * 30 * Math.min(1, step.traversals / 64)
+              : 10;
       steps.push({ step, seconds });
     }
   }

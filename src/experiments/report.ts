@@ -22,6 +22,7 @@ import { formatSeconds, type Plan } from './plan.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { Claim } from './schema.js';
 import { sweepResults } from './results.js';
+import { predictionSvg, type PredictionResult } from './prediction.js';
 
 /** One setting of a `distances` step's `<step>.json`: per factor, its perceived-distance statistics. */
 export interface DistanceCase {
@@ -129,6 +130,90 @@ function distancesHtml(cases: DistanceCase[]): string {
     .join('\n');
 }
 
+const rhoText = (v: number | null) => (v === null ? '–' : v.toFixed(3));
+
+/** The prediction steps' results that exist, by step name. */
+function predictions(out: string, plan: Plan): Array<{ name: string; result: PredictionResult }> {
+  return plan.steps
+    .filter((ps) => ps.step.kind === 'prediction' && existsSync(join(out, `${ps.step.name}.json`)))
+    .map((ps) => ({
+      name: ps.step.name,
+      result: JSON.parse(readFileSync(join(out, `${ps.step.name}.json`), 'utf8')) as PredictionResult,
+    }));
+}
+
+function predictionMarkdown(r: PredictionResult): string[] {
+  const read = r.studies.filter((s) => s.state === 'read').map((s) => s.name);
+  return [
+    '',
+    '## Does the perceived-distance score predict trained disentanglement?',
+    '',
+    `Cells: ${r.cells.length} run groups (finished runs; the same config but for the seed) of ${read.join(', ')}; ` +
+      `score = the loss's worst-factor rank correlation on the cell's dataset (${r.sampling.traversals} traversals, ` +
+      `${r.sampling.pairs} pairs per factor, seed ${r.sampling.seed}, as \`analyze\`).`,
+    '',
+    '| metric | Spearman ρ | 95 % bootstrap interval | cells |',
+    '| --- | --- | --- | --- |',
+    ...r.correlations.map(
+      (c) => `| ${c.metric} (${r.stat}) | ${rhoText(c.rho)} | [${rhoText(c.low)}, ${rhoText(c.high)}] | ${c.n} |`,
+    ),
+    '',
+    'Within one study or one framework (no interval: few cells):',
+    '',
+    '| by | group | metric | ρ | cells |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.breakdown.map((b) => `| ${b.by} | ${b.group} | ${b.metric} | ${rhoText(b.rho)} | ${b.n} |`),
+    '',
+    '| study | cell | runs | score (mean) | ' + r.correlations.map((c) => c.metric).join(' | ') + ' |',
+    '| --- | --- | --- | --- | ' + r.correlations.map(() => '---').join(' | ') + ' |',
+    ...r.cells.map(
+      (c) =>
+        `| ${c.study} | ${c.label} | ${c.runs} | ${rhoText(c.score)} (${rhoText(c.scoreMean)}) | ` +
+        r.correlations.map((k) => rhoText(c.metrics[k.metric] ?? null)).join(' | ') +
+        ' |',
+    ),
+    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
+  ];
+}
+
+function predictionHtml(r: PredictionResult): string {
+  const read = r.studies.filter((s) => s.state === 'read').map((s) => s.name);
+  return [
+    '<h2>Does the perceived-distance score predict trained disentanglement?</h2>',
+    `<p>${r.cells.length} cells (run groups of ${esc(read.join(', '))}, finished runs only); the score is the loss's ` +
+      `worst-factor rank correlation on the cell's dataset (${r.sampling.traversals} traversals, ${r.sampling.pairs} pairs ` +
+      `per factor, seed ${r.sampling.seed}, as <code>analyze</code>); the metric the median over the cell's seeds.</p>`,
+    htmlTable(
+      ['metric', 'Spearman ρ', '95 % bootstrap interval', 'cells'],
+      r.correlations.map((c) => [
+        esc(`${c.metric} (${r.stat})`),
+        rhoText(c.rho),
+        `[${rhoText(c.low)}, ${rhoText(c.high)}]`,
+        String(c.n),
+      ]),
+    ),
+    `<div class="figs">${r.correlations.map((c) => `<figure>${predictionSvg(r, c.metric)}</figure>`).join('')}</div>`,
+    '<h3>Within one study or one framework</h3>',
+    htmlTable(
+      ['by', 'group', 'metric', 'ρ', 'cells'],
+      r.breakdown.map((b) => [esc(b.by), esc(b.group), esc(b.metric), rhoText(b.rho), String(b.n)]),
+    ),
+    '<h3>Cells</h3>',
+    htmlTable(
+      ['study', 'cell', 'runs', 'score', 'mean over factors', ...r.correlations.map((c) => esc(c.metric))],
+      r.cells.map((c) => [
+        esc(c.study),
+        esc(c.label),
+        String(c.runs),
+        rhoText(c.score),
+        rhoText(c.scoreMean),
+        ...r.correlations.map((k) => rhoText(c.metrics[k.metric] ?? null)),
+      ]),
+    ),
+    r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
+  ].join('\n');
+}
+
 function markdown(
   def: ExperimentDefinition,
   plan: Plan,
@@ -136,6 +221,7 @@ function markdown(
   pub: ReturnType<typeof comparePublished>[],
   s: ReturnType<typeof runSummary>,
   distances: DistanceCase[][] = [],
+  predicted: PredictionResult[] = [],
 ): string {
   const lines = [
     `# ${def.spec.title}`,
@@ -188,6 +274,7 @@ function markdown(
           .join('; ') +
         '.',
     );
+  for (const r of predicted) lines.push(...predictionMarkdown(r));
   if (pub.length)
     lines.push(
       '',
@@ -214,7 +301,11 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
       const r = await sweepResults(out, ps.step.name);
       if (r) results.set(ps.step.name, r);
     }
-  const claims = def.spec.claims.map((c) => checkClaim(c, results.get(c.sweep)));
+  const predicted = predictions(out, plan);
+  const claims = [
+    ...def.spec.claims.map((c) => checkClaim(c, results.get(c.sweep))),
+    ...predicted.flatMap((p) => p.result.claims),
+  ];
   const pub = def.spec.published.map((p) => comparePublished(p, results.get(p.sweep)));
   const s = runSummary(results);
   writeFileAtomic(
@@ -224,7 +315,18 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
   const distances = plan.steps
     .filter((ps) => ps.step.kind === 'distances' && existsSync(join(out, `${ps.step.name}.json`)))
     .map((ps) => JSON.parse(readFileSync(join(out, `${ps.step.name}.json`), 'utf8')) as DistanceCase[]);
-  writeFileAtomic(join(out, 'summary.md'), markdown(def, plan, claims, pub, s, distances));
+  writeFileAtomic(
+    join(out, 'summary.md'),
+    markdown(
+      def,
+      plan,
+      claims,
+      pub,
+      s,
+      distances,
+      predicted.map((p) => p.result),
+    ),
+  );
 
   const parts: string[] = [
     `<p><b>${esc(def.spec.paper)}</b>. ${esc(def.spec.description)}</p>`,
@@ -294,6 +396,9 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
           `<h2>Perceived distances</h2>`,
           distancesHtml(JSON.parse(readFileSync(file, 'utf8')) as DistanceCase[]),
         );
+    } else if (st.kind === 'prediction') {
+      const p = predicted.find((x) => x.name === st.name);
+      if (p) parts.push(predictionHtml(p.result));
     } else if (st.kind === 'latents') {
       const file = join(out, `${st.name}.svg`);
       if (existsSync(file)) parts.push(`<h2>Latent codes</h2><figure>${readFileSync(file, 'utf8')}</figure>`);
