@@ -76,8 +76,14 @@ export interface PredictionResult {
   studies: Array<{ dir: string; name: string; state: 'read' | 'missing' }>;
   cells: PredictionCell[];
   correlations: Correlation[];
-  /** ρ within one study or one framework (no interval: few cells). */
-  breakdown: Array<{ by: 'study' | 'framework'; group: string; metric: string; rho: number | null; n: number }>;
+  /** ρ within one dataset family, one study or one framework (no interval: few cells). */
+  breakdown: Array<{
+    by: 'dataset' | 'study' | 'framework';
+    group: string;
+    metric: string;
+    rho: number | null;
+    n: number;
+  }>;
   claims: ClaimResult[];
   notes: string[];
 }
@@ -329,11 +335,14 @@ export function predict(
     };
   });
   const breakdown: PredictionResult['breakdown'] = [];
-  for (const by of ['study', 'framework'] as const)
+  // a dataset by its family (a perturbed dSprites is dSprites)
+  const groupOf = (c: PredictionCell, by: 'dataset' | 'study' | 'framework') =>
+    by === 'dataset' ? String(c.dataset.base ?? c.dataset.name) : c[by];
+  for (const by of ['dataset', 'study', 'framework'] as const)
     for (const m of metrics) {
       const cs = usable(m);
-      for (const g of [...new Set(cs.map((c) => c[by]))].sort()) {
-        const sub = cs.filter((c) => c[by] === g);
+      for (const g of [...new Set(cs.map((c) => groupOf(c, by)))].sort()) {
+        const sub = cs.filter((c) => groupOf(c, by) === g);
         const rho =
           sub.length >= 3
             ? spearman(

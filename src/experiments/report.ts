@@ -158,7 +158,7 @@ function predictionMarkdown(r: PredictionResult): string[] {
       (c) => `| ${c.metric} (${r.stat}) | ${rhoText(c.rho)} | [${rhoText(c.low)}, ${rhoText(c.high)}] | ${c.n} |`,
     ),
     '',
-    'Within one study or one framework (no interval: few cells):',
+    'Within one dataset, one study or one framework (no interval: few cells):',
     '',
     '| by | group | metric | ρ | cells |',
     '| --- | --- | --- | --- | --- |',
@@ -193,7 +193,7 @@ function predictionHtml(r: PredictionResult): string {
       ]),
     ),
     `<div class="figs">${r.correlations.map((c) => `<figure>${predictionSvg(r, c.metric)}</figure>`).join('')}</div>`,
-    '<h3>Within one study or one framework</h3>',
+    '<h3>Within one dataset, one study or one framework</h3>',
     htmlTable(
       ['by', 'group', 'metric', 'ρ', 'cells'],
       r.breakdown.map((b) => [esc(b.by), esc(b.group), esc(b.metric), rhoText(b.rho), String(b.n)]),

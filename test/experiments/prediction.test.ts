@@ -102,7 +102,7 @@ describe('predict', () => {
     expect(few.claims[0].verdict).toBe('no data');
   });
 
-  it('breaks the correlation down by study and by framework', () => {
+  it('breaks the correlation down by dataset, by study and by framework', () => {
     const cs = [
       cell(0.5, 0.1, { study: 'a' }),
       cell(0.6, 0.2, { study: 'a' }),
@@ -115,6 +115,7 @@ describe('predict', () => {
     expect(breakdown.find((b) => b.by === 'study' && b.group === 'a')).toMatchObject({ rho: 1, n: 3 });
     expect(breakdown.find((b) => b.by === 'study' && b.group === 'b')).toMatchObject({ rho: -1, n: 3 });
     expect(breakdown.find((b) => b.by === 'framework' && b.group === 'adagvae')).toMatchObject({ rho: null, n: 2 });
+    expect(breakdown.find((b) => b.by === 'dataset' && b.group === 'xysquares')).toMatchObject({ n: 6 });
   });
 });
 
