@@ -1,15 +1,18 @@
 /**
  * Reconstruction losses named by spec strings (frameworks.md):
  *   mse | mae | bce (= bernoulli) | cbernoulli | normal[:scale] | laplace[:scale]
- *   <base>+box<r>@<weight> | <base>+gauss<r>@<weight>   (Michlo et al.'s augmented loss, e.g. mse+box31@3969)
+ *   <base>+<kernel>@<weight>   (Michlo et al.'s augmented loss, e.g. mse+box31@3969), kernel one of
+ *     box<r> | gauss<r> | pyr<r>x<n> | dog<r1>-<r2> | sep<t1>_…_<tn>   (the families in kernels/, one file each)
  * Per observation the loss is summed over H, W, C (the field's convention); frameworks average over the batch.
  * The augmented loss is L = L_base(x, x̂) + α·L_base(k∗x, k∗x̂), with a fixed kernel k (no gradient into it).
+ * The base term keeps weight 1 (it pins perfect reconstruction as the unique minimum); α ≥ 0.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../util/errors.js';
 import type { ReconstructionLoss } from './types.js';
-import { blur, type BlurKind } from './kernels.js';
-import { losses } from './registry.js';
+import { applyKernel } from './filter.js';
+import { kernels, losses } from './registry.js';
+import type { KernelInstance } from './kernels/define.js';
 
 export const lossSpecForms = [
   'mse',
@@ -19,9 +22,33 @@ export const lossSpecForms = [
   'cbernoulli',
   'normal[:scale]',
   'laplace[:scale]',
-  '<base>+box<r>@<weight> (e.g. mse+box31@3969)',
-  '<base>+gauss<r>@<weight>',
+  '<base>+<kernel>@<weight> (e.g. mse+box31@3969), kernel one of box<r>, gauss<r>, pyr<r>x<n>, dog<r1>-<r2>, sep<t1>_…_<tn>',
 ];
+
+/** Base losses whose targets must be probabilities: their augment needs a kernel that keeps images in [0, 1]. */
+const probabilityTargets = new Set(['bce', 'bernoulli', 'cbernoulli']);
+
+/** A kernel that maps images in [0, 1] into [0, 1]: non-negative 2-D weights summing to at most 1. */
+function keepsUnitInterval(k: KernelInstance): boolean {
+  let sum = 0;
+  for (const { coef, taps } of k.kernel.terms) {
+    if (coef < 0 || taps.some((t) => t < 0)) return false;
+    const s = taps.reduce((a, b) => a + b, 0);
+    sum += coef * s * s;
+  }
+  return sum <= 1 + 1e-6;
+}
+
+/** The kernel written after `+` (e.g. 'box31', 'dog2-8'): family name, then its parameters. */
+export async function parseKernel(text: string): Promise<KernelInstance> {
+  const m = /^([a-z]+)(.*)$/.exec(text);
+  if (!m || !kernels.has(m[1]))
+    throw new UserError(
+      `unknown kernel '${text}' in a loss spec: the families are ${kernels.names().join(', ')} ` +
+        `(${(await kernels.all()).map((d) => d.syntax).join(', ')})`,
+    );
+  return (await kernels.get(m[1])).parse(m[2]);
+}
 
 const sumHWC = (t: tf.Tensor) => tf.sum(t, [1, 2, 3]) as tf.Tensor1D;
 const meanHWC = (t: tf.Tensor) => tf.mean(t, [1, 2, 3]) as tf.Tensor1D;
@@ -29,9 +56,9 @@ const meanHWC = (t: tf.Tensor) => tf.mean(t, [1, 2, 3]) as tf.Tensor1D;
 /** Parse a loss spec string into a ReconstructionLoss. */
 export async function parseLoss(spec: string): Promise<ReconstructionLoss> {
   const s = String(spec).trim().toLowerCase();
-  const m = /^([a-z]+)(?::([0-9.eE+-]+))?(?:\+(box|gauss)(\d+)@([0-9.eE+-]+))?$/.exec(s);
+  const m = /^([a-z]+)(?::([0-9.eE+-]+))?(?:\+([a-z][^@]*)@([0-9.eE+-]+))?$/.exec(s);
   if (!m) throw new UserError(`cannot parse loss spec '${spec}': valid forms are ${lossSpecForms.join(', ')}`);
-  const [, baseName, scaleStr, kind, radiusStr, weightStr] = m;
+  const [, baseName, scaleStr, kernelText, weightStr] = m;
   const scale = scaleStr !== undefined ? Number(scaleStr) : undefined;
   if (scale !== undefined && !(scale > 0)) throw new UserError(`loss '${spec}': scale must be > 0`);
   if (!losses.has(baseName))
@@ -42,7 +69,7 @@ export async function parseLoss(spec: string): Promise<ReconstructionLoss> {
     throw new UserError(`loss '${spec}': only ${scaled.join(' and ')} take a scale`);
   }
   const base = def.create(scale);
-  if (!kind) {
+  if (!kernelText) {
     return {
       spec: scale !== undefined ? base.name : baseName,
       perObservation: (x, o) => sumHWC(base.elementwise(x, o)),
@@ -51,15 +78,19 @@ export async function parseLoss(spec: string): Promise<ReconstructionLoss> {
       pairDistances: (x, i, j) => meanHWC(base.imageElementwise(tf.gather(x, i), tf.gather(x, j))),
     };
   }
-  const r = Number(radiusStr);
   const weight = Number(weightStr);
   if (!(Number.isFinite(weight) && weight >= 0))
     throw new UserError(`loss '${spec}': the weight after @ must be a number ≥ 0`);
-  if (!(r >= 0 && r <= 256)) throw new UserError(`loss '${spec}': radius must be in 0 … 256`);
-  const k = (t: tf.Tensor4D) => blur(t, kind as BlurKind, r);
+  const kernel = await parseKernel(kernelText);
+  if (probabilityTargets.has(baseName) && !keepsUnitInterval(kernel))
+    throw new UserError(
+      `loss '${spec}': ${baseName} compares probabilities, so its kernel must keep images in [0, 1] ` +
+        '(non-negative taps summing to at most 1: box, gauss, pyr, or such a sep); use mse or mae with this kernel',
+    );
+  const k = (t: tf.Tensor4D) => applyKernel(t, kernel.kernel);
   // L = L_base(x, x̂) + α·L_base(k∗x, k∗x̂); the kernel is fixed (no gradient into it).
   return {
-    spec: `${base.name}+${kind}${r}@${weightStr}`,
+    spec: `${base.name}+${kernel.spec}@${weightStr}`,
     perObservation: (x, o) =>
       tf.add(
         sumHWC(base.elementwise(x, o)),
