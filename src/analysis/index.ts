@@ -23,3 +23,17 @@ export {
   perceivedSummary,
   traversalGridImage,
 } from './html-sections.js';
+export {
+  designLoss,
+  checkDesignOptions,
+  compareCandidates,
+  defaultAlphas,
+  designBases,
+  paperAugment,
+  type DesignOptions,
+  type DesignProgress,
+  type DesignCandidate,
+  type DesignResult,
+} from './design-loss.js';
+export { designReportHtml } from './design-report.js';
+export { PerceivedCells, type PixelLoss } from './perceived-cells.js';

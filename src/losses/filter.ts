@@ -98,11 +98,48 @@ export function denseKernel(kernel: LinearKernel): { radius: number; weights: Fl
   return { radius: R, weights };
 }
 
+/** Equal taps (a box): filtered by running sums, whatever the radius. */
+function isBox(taps: Float64Array): boolean {
+  for (let i = 1; i < taps.length; i++) if (taps[i] !== taps[0]) return false;
+  return taps.length > 3;
+}
+
+/** `dst` (at dstOffset) += coef·box(src) with running sums; `tmp` scratch as filterImage's, `sums` ≥ max(h, w) + 1. */
+function boxInto(
+  src: Float32Array,
+  srcOffset: number,
+  h: number,
+  w: number,
+  c: number,
+  r: number,
+  tap: number,
+  coef: number,
+  dst: Float32Array,
+  dstOffset: number,
+  tmp: Float32Array,
+  sums: Float64Array,
+): void {
+  const rs = w * c;
+  for (let y = 0; y < h; y++)
+    for (let ch = 0; ch < c; ch++) {
+      const row = srcOffset + y * rs + ch;
+      for (let j = 0; j < w; j++) sums[j + 1] = sums[j] + src[row + j * c];
+      const out = y * rs + ch;
+      for (let i = 0; i < w; i++) tmp[out + i * c] = tap * (sums[Math.min(w, i + r + 1)] - sums[Math.max(0, i - r)]);
+    }
+  const f = coef * tap;
+  for (let k = 0; k < rs; k++) {
+    for (let j = 0; j < h; j++) sums[j + 1] = sums[j] + tmp[j * rs + k];
+    for (let i = 0; i < h; i++)
+      dst[dstOffset + i * rs + k] += f * (sums[Math.min(h, i + r + 1)] - sums[Math.max(0, i - r)]);
+  }
+}
+
 /**
- * Filter one HWC image (typed arrays) into `dst` (overwritten): the same filter as `applyKernel`. The row
- * pass scatters each non-zero input pixel and the column pass touches only the span of each row that the
- * row pass made non-zero: the datasets' images are mostly background, so this skips most of the work.
- * `tmp` is scratch of at least h·w·c floats.
+ * Filter one HWC image (typed arrays) into `dst` (overwritten): the same filter as `applyKernel`. Box terms
+ * use running sums; other terms scatter each non-zero input pixel in the row pass, and the column pass
+ * touches only the span of each row that the row pass made non-zero: the datasets' images are mostly
+ * background, so this skips most of the work. `tmp` is scratch of at least h·w·c floats.
  */
 export function filterImage(
   src: Float32Array,
@@ -122,6 +159,10 @@ export function filterImage(
     spanHi = new Int32Array(h);
   for (const { coef, taps } of kernel.terms) {
     const r = (taps.length - 1) / 2;
+    if (isBox(taps)) {
+      boxInto(src, srcOffset, h, w, c, r, taps[0], coef, dst, dstOffset, tmp, new Float64Array(Math.max(h, w) + 1));
+      continue;
+    }
     tmp.fill(0, 0, size);
     // rows: input pixel (y, j) adds x·taps[j − i + r] to the outputs i ∈ [j − r, j + r]
     for (let y = 0; y < h; y++) {

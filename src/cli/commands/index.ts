@@ -3,6 +3,7 @@ import { registerBackends } from './backends.js';
 import { registerReport } from './report.js';
 import { registerBench } from './bench.js';
 import { registerAnalyze } from './analyze.js';
+import { registerDesignLoss } from './design-loss.js';
 import { registerData } from './data.js';
 import { registerTrain } from './train.js';
 import { registerMetrics } from './metrics.js';
@@ -19,6 +20,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [
   registerReport,
   registerData,
   registerAnalyze,
+  registerDesignLoss,
   registerTrain,
   registerMetrics,
   registerDiagnose,

@@ -70,9 +70,10 @@ export function defineKernel<S extends z.ZodType>(d: {
   };
 }
 
-/** Radii ≤ `max` of a roughly geometric ladder (1, 2, 3, 4, 6, 8, 12, …). */
+/** Radii from `from` to `max` (included) on a roughly geometric ladder (1, 2, 3, 4, 6, 9, 14, 21, …, max). */
 export function radiusLadder(max: number, from = 1): number[] {
   const out: number[] = [];
-  for (let r = from; r <= max; r = r < 4 ? r + 1 : r + Math.max(1, Math.round(r / 2))) out.push(r);
+  for (let r = from; r < max; r = r < 4 ? r + 1 : r + Math.max(1, Math.round(r / 2))) out.push(r);
+  if (max >= from) out.push(max);
   return out;
 }
