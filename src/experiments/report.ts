@@ -23,6 +23,8 @@ import type { ExperimentDefinition } from './registry.js';
 import type { Claim } from './schema.js';
 import { sweepResults } from './results.js';
 import { predictionSvg, type PredictionResult } from './prediction.js';
+import { designLookup, readDesign, substituteDesigns, type DesignRecord } from './design.js';
+import type { Published } from './schema.js';
 
 /** One setting of a `distances` step's `<step>.json`: per factor, its perceived-distance statistics. */
 export interface DistanceCase {
@@ -132,6 +134,28 @@ function distancesHtml(cases: DistanceCase[]): string {
 
 const rhoText = (v: number | null) => (v === null ? '–' : v.toFixed(3));
 
+/** A design step's result as rows: the best, the paper's box blur, the base loss alone, then the runners-up. */
+function designRows(d: DesignRecord): string[][] {
+  const row = (what: string, c: DesignRecord['best']) => [
+    what,
+    c.spec,
+    num(c.score),
+    num(c.mean),
+    num(c.scale, 2),
+    c.beta.toPrecision(3),
+  ];
+  return [
+    row('best', d.best),
+    row("paper's box blur", d.paper),
+    row('base loss', d.baseline),
+    ...d.top.slice(1).map((c, i) => row(`#${i + 2}`, c)),
+  ];
+}
+const designHead = ['', 'loss spec', 'score (worst factor)', 'mean over factors', 'scale vs base', 'β to train with'];
+const designLine = (name: string, d: DesignRecord) =>
+  `${name}: ${d.candidates} candidates in ${d.seconds.toFixed(0)} s${d.partial ? ' (stopped by its limit: partial)' : ''}, ` +
+  `${d.sampling.traversals} traversals and ${d.sampling.pairs} pairs per factor`;
+
 /** The prediction steps' results that exist, by step name. */
 function predictions(out: string, plan: Plan): Array<{ name: string; result: PredictionResult }> {
   return plan.steps
@@ -222,6 +246,7 @@ function markdown(
   s: ReturnType<typeof runSummary>,
   distances: DistanceCase[][] = [],
   predicted: PredictionResult[] = [],
+  designs: Array<[string, DesignRecord]> = [],
 ): string {
   const lines = [
     `# ${def.spec.title}`,
@@ -274,6 +299,17 @@ function markdown(
           .join('; ') +
         '.',
     );
+  for (const [name, d] of designs)
+    lines.push(
+      '',
+      `## Designed loss: ${name}`,
+      '',
+      designLine(name, d) + '.',
+      '',
+      `| ${designHead.join(' | ')} |`,
+      `| ${designHead.map(() => '---').join(' | ')} |`,
+      ...designRows(d).map((r) => `| ${r.join(' | ')} |`),
+    );
   for (const r of predicted) lines.push(...predictionMarkdown(r));
   if (pub.length)
     lines.push(
@@ -302,11 +338,19 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
       if (r) results.set(ps.step.name, r);
     }
   const predicted = predictions(out, plan);
+  // claims and published numbers may name a designed loss: its spec once its design step has run
+  const lookup = designLookup(out, def.spec.steps, new Set(), false);
   const claims = [
-    ...def.spec.claims.map((c) => checkClaim(c, results.get(c.sweep))),
+    ...def.spec.claims.map((c) => checkClaim(substituteDesigns(c, lookup) as Claim, results.get(c.sweep))),
     ...predicted.flatMap((p) => p.result.claims),
   ];
-  const pub = def.spec.published.map((p) => comparePublished(p, results.get(p.sweep)));
+  const pub = def.spec.published.map((p) =>
+    comparePublished(substituteDesigns(p, lookup) as Published, results.get(p.sweep)),
+  );
+  const designs = plan.steps.flatMap((ps): Array<[string, DesignRecord]> => {
+    const d = ps.step.kind === 'design' ? readDesign(out, ps.step.name) : undefined;
+    return d ? [[ps.step.name, d]] : [];
+  });
   const s = runSummary(results);
   writeFileAtomic(
     join(out, 'claims.json'),
@@ -325,6 +369,7 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
       s,
       distances,
       predicted.map((p) => p.result),
+      designs,
     ),
   );
 
@@ -395,6 +440,17 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
         parts.push(
           `<h2>Perceived distances</h2>`,
           distancesHtml(JSON.parse(readFileSync(file, 'utf8')) as DistanceCase[]),
+        );
+    } else if (st.kind === 'design') {
+      const d = designs.find(([n]) => n === st.name)?.[1];
+      if (d)
+        parts.push(
+          `<h2>Designed loss: ${esc(st.name)}</h2><p>${esc(designLine(st.name, d))}; dataset ` +
+            `<code>${esc(JSON.stringify(d.dataset))}</code>. β by the scale rule: the base β × the loss's scale.</p>`,
+          htmlTable(
+            designHead,
+            designRows(d).map((r) => r.map(esc)),
+          ),
         );
     } else if (st.kind === 'prediction') {
       const p = predicted.find((x) => x.name === st.name);

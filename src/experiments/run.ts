@@ -22,6 +22,7 @@ import { matches } from './claims.js';
 import { sweepResults } from './results.js';
 import { planExperiment, planText, type Plan, type PlannedStep } from './plan.js';
 import { writeExperimentReport } from './report.js';
+import { runDesign } from './design.js';
 import { collectCells, predict, predictionSvg, scoreCells, type PredictionResult } from './prediction.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { ScaleName } from './schema.js';
@@ -200,7 +201,7 @@ async function runLatents(out: string, s: Extract<PlannedStep['step'], { kind: '
 /** Run (or continue) the experiment; returns the exit code (0 done or submitted, 1 runs failed, 130/143 stopped). */
 export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunOptions): Promise<number> {
   const workers = o.workers ?? 2;
-  const plan: Plan = await planExperiment(def, o.scale, o.out, workers);
+  let plan: Plan = await planExperiment(def, o.scale, o.out, workers);
   log(planText(plan));
   if (o.dryRun) {
     console.log('nothing was written (--dry-run)');
@@ -210,9 +211,12 @@ export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunO
   const lock = lockFolder(o.out, 'experiment run', { file: 'experiment.lock' });
   try {
     let code = 0;
-    for (const ps of plan.steps) {
+    for (let i = 0; i < plan.steps.length; i++) {
+      const ps = plan.steps[i];
       const s = ps.step;
       if (s.kind === 'sweep' && 'spec' in ps) {
+        // planning re-reads the design results before each sweep: a sweep never runs on a stand-in
+        if (ps.pending.length) throw new Error(`sweep ${s.name} planned before design ${ps.pending.join(', ')} ran`);
         log(`\n== sweep ${s.name}`);
         const c = await sweepCommand({ ...o, workers, out: join(o.out, s.name), sweepSpec: ps.spec });
         if (c === 130 || c === 143) return c;
@@ -227,6 +231,11 @@ export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunO
       else if (s.kind === 'distances') await runDistances(o.out, s);
       else if (s.kind === 'latents') await runLatents(o.out, s);
       else if (s.kind === 'prediction') await runPrediction(o.out, s, !!o.quiet);
+      else if (s.kind === 'design') {
+        await runDesign(o.out, s, !!o.quiet);
+        // the later sweeps name this design's values: plan them again with its result
+        plan = await planExperiment(def, o.scale, o.out, workers);
+      }
     }
     const report = await writeExperimentReport(def, o.out, plan);
     console.log(`${def.name} (${o.scale}): report in ${report}`);

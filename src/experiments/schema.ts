@@ -80,6 +80,33 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z
     .object({
       /**
+       * A reconstruction loss designed for `dataset` (`disentangle design-loss`'s search), saved as
+       * `<out>/<name>.json`; later steps name its values as `${design:<name>.best.spec}`, `…best.beta` (β by the
+       * scale rule: betaBase × the loss's scale relative to the base loss), `…paper.beta` (the paper's box blur).
+       * Set `budget` (a count of candidates) for a result that does not depend on the machine's speed.
+       */
+      kind: z.literal('design'),
+      name: z.string(),
+      dataset: datasetRef,
+      base: z.enum(['mse', 'bce', 'l1']).default('mse'),
+      families: z.array(z.string()).min(1).optional(),
+      budget: z.number().int().min(1).optional(),
+      /** Seconds the search may take (a limit, not a target). */
+      time: z.number().positive().default(1800),
+      traversals: z.number().int().min(1).default(perceivedDefaults.traversals),
+      pairs: z.number().int().min(1).default(perceivedDefaults.pairs),
+      seed: z.number().int().default(0),
+      /** β under the base loss; each candidate's β is this × its scale. */
+      betaBase: z.number().positive().default(0.0001),
+      /** Gradient steps of the free separable kernel (0: none; the search's default when absent). */
+      learnSteps: z.number().int().min(0).optional(),
+      /** Candidates kept in the saved result, best first. */
+      top: z.number().int().min(1).default(10),
+    })
+    .strict(),
+  z
+    .object({
+      /**
        * Does the loss's perceived-distance score predict trained disentanglement? Over the run groups of the
        * named experiment folders (committed studies, `${out}` for this one's own; a folder not there yet is
        * listed as missing): Spearman's ρ of score and median metric, with a bootstrap interval
