@@ -125,6 +125,7 @@ export async function runDesign(out: string, s: DesignStep, quiet: boolean): Pro
     seed: s.seed,
     betaBase: s.betaBase,
     learnSteps: s.learnSteps,
+    alphas: s.alphas,
     onProgress: (p) => {
       bar ??= new ProgressBar({ total: p.total, label: `design ${s.name}`, unit: 'candidate', quiet });
       bar.update(p.candidates, p.best ? `best ${p.best.spec} (${p.best.score.toFixed(3)})` : p.phase);

@@ -115,8 +115,9 @@ export async function planExperiment(
               ? // ≈ 10 (dataset, loss) pairs to score, each ≈ 30 s at analyze's sampling (then cached)
                 10 * 30 * (step.traversals / 64)
               : step.kind === 'design'
-                ? // ≥ 200 candidates in 5 minutes on one core (issue 25): ≈ 1.5 s each, within the time limit
-                  Math.min(step.time, (step.budget ?? Infinity) * 1.5) + 10
+                ? // ≈ 0.25 s a candidate at analyze's sampling on one core (5–7 per second measured on XYSquares),
+                  // the whole grid ≈ 1,100 with the learned kernel; within the time limit
+                  Math.min(step.time, (step.budget ?? 1100) * 0.25 * (step.traversals / 64)) + 10
                 : 10;
       steps.push({ step, seconds });
     }

@@ -98,6 +98,8 @@ export const stepSchema = z.discriminatedUnion('kind', [
       seed: z.number().int().default(0),
       /** β under the base loss; each candidate's β is this × its scale. */
       betaBase: z.number().positive().default(0.0001),
+      /** The weights α to try (the search's log grid when absent). */
+      alphas: z.array(z.number().positive()).min(1).optional(),
       /** Gradient steps of the free separable kernel (0: none; the search's default when absent). */
       learnSteps: z.number().int().min(0).optional(),
       /** Candidates kept in the saved result, best first. */
