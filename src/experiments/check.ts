@@ -7,6 +7,7 @@
 import { UserError } from '../util/errors.js';
 import { canonical, getPath } from './claims.js';
 import type { ExperimentFile } from './schema.js';
+import { designPaths, designRefs } from './design.js';
 
 type Values = Map<string, unknown[]>;
 
@@ -42,7 +43,46 @@ function valuesOf(values: Values, key: string): unknown[] | null {
   return null;
 }
 
+/**
+ * Every `${design:<step>.<path>}` names a design step of the file and one of its values; in a sweep, a design
+ * step that runs before it (the sweep's runs are decided by it).
+ */
+function checkDesignReferences(name: string, spec: ExperimentFile): void {
+  const designs = spec.steps.filter((s) => s.kind === 'design').map((s) => s.name);
+  const check = (what: string, v: unknown, before?: number) => {
+    for (const [step, path] of designRefs(v)) {
+      const at = spec.steps.findIndex((s) => s.kind === 'design' && s.name === step);
+      if (at < 0)
+        throw new UserError(
+          `experiment ${name}: ${what} names \${design:${step}.${path}}, but '${step}' is not one of its design ` +
+            `steps (${designs.join(', ') || 'none'}): use one of their names`,
+        );
+      if (!designPaths.test(path))
+        throw new UserError(
+          `experiment ${name}: ${what} names \${design:${step}.${path}}: the value must be best, baseline or ` +
+            'paper, then spec, beta, scale, score or mean (e.g. ${design:' +
+            step +
+            '.best.spec})',
+        );
+      if (before !== undefined && at > before)
+        throw new UserError(
+          `experiment ${name}: ${what} uses design step '${step}', which comes after it: move the design step before it`,
+        );
+    }
+  };
+  spec.steps.forEach((s, i) => {
+    if (s.kind === 'sweep') {
+      check(`sweep '${s.name}'`, s.spec, i);
+      for (const [scale, sc] of Object.entries(spec.scales))
+        check(`scale '${scale}' of sweep '${s.name}'`, sc.steps[s.name], i);
+    }
+  });
+  spec.claims.forEach((c) => check(`claim '${c.id}'`, c));
+  spec.published.forEach((p, i) => check(`published[${i}]`, p));
+}
+
 export function checkExperimentReferences(name: string, spec: ExperimentFile): void {
+  checkDesignReferences(name, spec);
   const sweeps = new Map<string, Record<string, unknown>>();
   for (const s of spec.steps) if (s.kind === 'sweep') sweeps.set(s.name, s.spec);
   const refs = [

@@ -9,9 +9,17 @@ import { parseParams } from '../registry/index.js';
 import { UserError } from '../util/errors.js';
 import { stepSchema, type ExperimentFile, type ScaleName, type Step } from './schema.js';
 import type { ExperimentDefinition } from './registry.js';
+import { designLookup, substituteDesigns } from './design.js';
 
 export type PlannedStep =
-  | { step: Extract<Step, { kind: 'sweep' }>; spec: SweepSpec; runs: ExpandedRun[]; seconds: number }
+  | {
+      step: Extract<Step, { kind: 'sweep' }>;
+      spec: SweepSpec;
+      runs: ExpandedRun[];
+      seconds: number;
+      /** Design steps not run yet whose values this sweep names: its runs hold stand-ins (see design.ts). */
+      pending: string[];
+    }
   | { step: Exclude<Step, { kind: 'sweep' }>; seconds: number };
 
 export interface Plan {
@@ -74,11 +82,15 @@ export async function planExperiment(
     if (!names.has(n))
       throw new UserError(`experiment ${def.name}: scale '${scale}' overrides step '${n}', which it does not have`);
   const steps: PlannedStep[] = [];
+  const pending = new Set<string>();
+  const lookup = designLookup(out, e.steps, pending);
   for (const raw of e.steps) {
     const o = (sc.steps[raw.name] ?? {}) as Obj;
     const where = `experiment ${def.name}, scale ${scale}, step '${raw.name}'`;
     if (raw.kind === 'sweep') {
-      const spec = specFromObject(substitute(overrideSweep(raw.spec, o), vars), vars.experiments, where);
+      pending.clear();
+      const resolved = substituteDesigns(substitute(overrideSweep(raw.spec, o), vars), lookup);
+      const spec = specFromObject(resolved, vars.experiments, where);
       const runs = await expandSpec(spec).catch((err: Error) => {
         throw new UserError(`${where}: ${err.message}`);
       });
@@ -88,7 +100,7 @@ export async function planExperiment(
         0,
       );
       const slots = Math.max(1, Math.min(workers, runs.length));
-      steps.push({ step: raw, spec, runs, seconds: total / slots });
+      steps.push({ step: raw, spec, runs, seconds: total / slots, pending: [...pending] });
     } else {
       const step = parseParams(where, stepSchema, substitute({ ...raw, ...o }, vars)) as Exclude<
         Step,
@@ -99,7 +111,14 @@ export async function planExperiment(
           ? step.steps * 0.02 * step.batch
           : step.kind === 'distances'
             ? 20 * step.cases.length
-            : 10;
+            : step.kind === 'prediction'
+              ? // ≈ 10 (dataset, loss) pairs to score, each ≈ 30 s at analyze's sampling (then cached)
+                10 * 30 * (step.traversals / 64)
+              : step.kind === 'design'
+                ? // ≈ 0.25 s a candidate at analyze's sampling on one core (5–7 per second measured on XYSquares),
+                  // the whole grid ≈ 1,100 with the learned kernel; within the time limit
+                  Math.min(step.time, (step.budget ?? 1100) * 0.25 * (step.traversals / 64)) + 10
+                : 10;
       steps.push({ step, seconds });
     }
   }
@@ -128,7 +147,8 @@ export function planText(p: Plan): string {
     if (s.step.kind === 'sweep' && 'runs' in s) {
       const r0 = s.runs[0];
       lines.push(
-        `  sweep ${s.step.name}: ${s.runs.length} runs of ${r0?.config.train.steps ?? '?'} steps, batch ${r0?.config.train.batchSize ?? '?'} (≈ ${formatSeconds(s.seconds)})`,
+        `  sweep ${s.step.name}: ${s.runs.length} runs of ${r0?.config.train.steps ?? '?'} steps, batch ${r0?.config.train.batchSize ?? '?'} (≈ ${formatSeconds(s.seconds)})` +
+          (s.pending.length ? `; its designed loss is decided by step ${s.pending.join(', ')} when it runs` : ''),
       );
     } else lines.push(`  ${s.step.kind} ${s.step.name} (≈ ${formatSeconds(s.seconds)})`);
   }

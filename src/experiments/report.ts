@@ -22,6 +22,9 @@ import { formatSeconds, type Plan } from './plan.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { Claim } from './schema.js';
 import { sweepResults } from './results.js';
+import { predictionSvg, type PredictionResult } from './prediction.js';
+import { designLookup, readDesign, substituteDesigns, type DesignRecord } from './design.js';
+import type { Published } from './schema.js';
 
 /** One setting of a `distances` step's `<step>.json`: per factor, its perceived-distance statistics. */
 export interface DistanceCase {
@@ -129,6 +132,112 @@ function distancesHtml(cases: DistanceCase[]): string {
     .join('\n');
 }
 
+const rhoText = (v: number | null) => (v === null ? '–' : v.toFixed(3));
+
+/** A design step's result as rows: the best, the paper's box blur, the base loss alone, then the runners-up. */
+function designRows(d: DesignRecord): string[][] {
+  const row = (what: string, c: DesignRecord['best']) => [
+    what,
+    c.spec,
+    num(c.score),
+    num(c.mean),
+    num(c.scale, 2),
+    c.beta.toPrecision(3),
+  ];
+  return [
+    row('best', d.best),
+    row("paper's box blur", d.paper),
+    row('base loss', d.baseline),
+    ...d.top.slice(1).map((c, i) => row(`#${i + 2}`, c)),
+  ];
+}
+const designHead = ['', 'loss spec', 'score (worst factor)', 'mean over factors', 'scale vs base', 'β to train with'];
+const designLine = (name: string, d: DesignRecord) =>
+  `${name}: ${d.candidates} candidates in ${d.seconds.toFixed(0)} s${d.partial ? ' (stopped by its limit: partial)' : ''}, ` +
+  `${d.sampling.traversals} traversals and ${d.sampling.pairs} pairs per factor`;
+
+/** The prediction steps' results that exist, by step name. */
+function predictions(out: string, plan: Plan): Array<{ name: string; result: PredictionResult }> {
+  return plan.steps
+    .filter((ps) => ps.step.kind === 'prediction' && existsSync(join(out, `${ps.step.name}.json`)))
+    .map((ps) => ({
+      name: ps.step.name,
+      result: JSON.parse(readFileSync(join(out, `${ps.step.name}.json`), 'utf8')) as PredictionResult,
+    }));
+}
+
+function predictionMarkdown(r: PredictionResult): string[] {
+  const read = r.studies.filter((s) => s.state === 'read').map((s) => s.name);
+  return [
+    '',
+    '## Does the perceived-distance score predict trained disentanglement?',
+    '',
+    `Cells: ${r.cells.length} run groups (finished runs; the same config but for the seed) of ${read.join(', ')}; ` +
+      `score = the loss's worst-factor rank correlation on the cell's dataset (${r.sampling.traversals} traversals, ` +
+      `${r.sampling.pairs} pairs per factor, seed ${r.sampling.seed}, as \`analyze\`).`,
+    '',
+    '| metric | Spearman ρ | 95 % bootstrap interval | cells |',
+    '| --- | --- | --- | --- |',
+    ...r.correlations.map(
+      (c) => `| ${c.metric} (${r.stat}) | ${rhoText(c.rho)} | [${rhoText(c.low)}, ${rhoText(c.high)}] | ${c.n} |`,
+    ),
+    '',
+    'Within one dataset, one study or one framework (no interval: few cells):',
+    '',
+    '| by | group | metric | ρ | cells |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.breakdown.map((b) => `| ${b.by} | ${b.group} | ${b.metric} | ${rhoText(b.rho)} | ${b.n} |`),
+    '',
+    '| study | cell | runs | score (mean) | ' + r.correlations.map((c) => c.metric).join(' | ') + ' |',
+    '| --- | --- | --- | --- | ' + r.correlations.map(() => '---').join(' | ') + ' |',
+    ...r.cells.map(
+      (c) =>
+        `| ${c.study} | ${c.label} | ${c.runs} | ${rhoText(c.score)} (${rhoText(c.scoreMean)}) | ` +
+        r.correlations.map((k) => rhoText(c.metrics[k.metric] ?? null)).join(' | ') +
+        ' |',
+    ),
+    ...(r.notes.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
+  ];
+}
+
+function predictionHtml(r: PredictionResult): string {
+  const read = r.studies.filter((s) => s.state === 'read').map((s) => s.name);
+  return [
+    '<h2>Does the perceived-distance score predict trained disentanglement?</h2>',
+    `<p>${r.cells.length} cells (run groups of ${esc(read.join(', '))}, finished runs only); the score is the loss's ` +
+      `worst-factor rank correlation on the cell's dataset (${r.sampling.traversals} traversals, ${r.sampling.pairs} pairs ` +
+      `per factor, seed ${r.sampling.seed}, as <code>analyze</code>); the metric the median over the cell's seeds.</p>`,
+    htmlTable(
+      ['metric', 'Spearman ρ', '95 % bootstrap interval', 'cells'],
+      r.correlations.map((c) => [
+        esc(`${c.metric} (${r.stat})`),
+        rhoText(c.rho),
+        `[${rhoText(c.low)}, ${rhoText(c.high)}]`,
+        String(c.n),
+      ]),
+    ),
+    `<div class="figs">${r.correlations.map((c) => `<figure>${predictionSvg(r, c.metric)}</figure>`).join('')}</div>`,
+    '<h3>Within one dataset, one study or one framework</h3>',
+    htmlTable(
+      ['by', 'group', 'metric', 'ρ', 'cells'],
+      r.breakdown.map((b) => [esc(b.by), esc(b.group), esc(b.metric), rhoText(b.rho), String(b.n)]),
+    ),
+    '<h3>Cells</h3>',
+    htmlTable(
+      ['study', 'cell', 'runs', 'score', 'mean over factors', ...r.correlations.map((c) => esc(c.metric))],
+      r.cells.map((c) => [
+        esc(c.study),
+        esc(c.label),
+        String(c.runs),
+        rhoText(c.score),
+        rhoText(c.scoreMean),
+        ...r.correlations.map((k) => rhoText(c.metrics[k.metric] ?? null)),
+      ]),
+    ),
+    r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
+  ].join('\n');
+}
+
 function markdown(
   def: ExperimentDefinition,
   plan: Plan,
@@ -136,6 +245,8 @@ function markdown(
   pub: ReturnType<typeof comparePublished>[],
   s: ReturnType<typeof runSummary>,
   distances: DistanceCase[][] = [],
+  predicted: PredictionResult[] = [],
+  designs: Array<[string, DesignRecord]> = [],
 ): string {
   const lines = [
     `# ${def.spec.title}`,
@@ -188,6 +299,18 @@ function markdown(
           .join('; ') +
         '.',
     );
+  for (const [name, d] of designs)
+    lines.push(
+      '',
+      `## Designed loss: ${name}`,
+      '',
+      designLine(name, d) + '.',
+      '',
+      `| ${designHead.join(' | ')} |`,
+      `| ${designHead.map(() => '---').join(' | ')} |`,
+      ...designRows(d).map((r) => `| ${r.join(' | ')} |`),
+    );
+  for (const r of predicted) lines.push(...predictionMarkdown(r));
   if (pub.length)
     lines.push(
       '',
@@ -214,8 +337,20 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
       const r = await sweepResults(out, ps.step.name);
       if (r) results.set(ps.step.name, r);
     }
-  const claims = def.spec.claims.map((c) => checkClaim(c, results.get(c.sweep)));
-  const pub = def.spec.published.map((p) => comparePublished(p, results.get(p.sweep)));
+  const predicted = predictions(out, plan);
+  // claims and published numbers may name a designed loss: its spec once its design step has run
+  const lookup = designLookup(out, def.spec.steps, new Set(), false);
+  const claims = [
+    ...def.spec.claims.map((c) => checkClaim(substituteDesigns(c, lookup) as Claim, results.get(c.sweep))),
+    ...predicted.flatMap((p) => p.result.claims),
+  ];
+  const pub = def.spec.published.map((p) =>
+    comparePublished(substituteDesigns(p, lookup) as Published, results.get(p.sweep)),
+  );
+  const designs = plan.steps.flatMap((ps): Array<[string, DesignRecord]> => {
+    const d = ps.step.kind === 'design' ? readDesign(out, ps.step.name) : undefined;
+    return d ? [[ps.step.name, d]] : [];
+  });
   const s = runSummary(results);
   writeFileAtomic(
     join(out, 'claims.json'),
@@ -224,7 +359,19 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
   const distances = plan.steps
     .filter((ps) => ps.step.kind === 'distances' && existsSync(join(out, `${ps.step.name}.json`)))
     .map((ps) => JSON.parse(readFileSync(join(out, `${ps.step.name}.json`), 'utf8')) as DistanceCase[]);
-  writeFileAtomic(join(out, 'summary.md'), markdown(def, plan, claims, pub, s, distances));
+  writeFileAtomic(
+    join(out, 'summary.md'),
+    markdown(
+      def,
+      plan,
+      claims,
+      pub,
+      s,
+      distances,
+      predicted.map((p) => p.result),
+      designs,
+    ),
+  );
 
   const parts: string[] = [
     `<p><b>${esc(def.spec.paper)}</b>. ${esc(def.spec.description)}</p>`,
@@ -294,6 +441,20 @@ export async function writeExperimentReport(def: ExperimentDefinition, out: stri
           `<h2>Perceived distances</h2>`,
           distancesHtml(JSON.parse(readFileSync(file, 'utf8')) as DistanceCase[]),
         );
+    } else if (st.kind === 'design') {
+      const d = designs.find(([n]) => n === st.name)?.[1];
+      if (d)
+        parts.push(
+          `<h2>Designed loss: ${esc(st.name)}</h2><p>${esc(designLine(st.name, d))}; dataset ` +
+            `<code>${esc(JSON.stringify(d.dataset))}</code>. β by the scale rule: the base β × the loss's scale.</p>`,
+          htmlTable(
+            designHead,
+            designRows(d).map((r) => r.map(esc)),
+          ),
+        );
+    } else if (st.kind === 'prediction') {
+      const p = predicted.find((x) => x.name === st.name);
+      if (p) parts.push(predictionHtml(p.result));
     } else if (st.kind === 'latents') {
       const file = join(out, `${st.name}.svg`);
       if (existsSync(file)) parts.push(`<h2>Latent codes</h2><figure>${readFileSync(file, 'utf8')}</figure>`);

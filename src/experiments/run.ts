@@ -6,7 +6,7 @@
  * same command again continues where it stopped; another scale or another experiment in the folder is refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createDataset, renderObservations, savePerturbation } from '../data/index.js';
 import { findPerturbation, analysePerceivedDistances, perceivedSummary } from '../analysis/index.js';
 import { parseLoss } from '../losses/index.js';
@@ -22,6 +22,8 @@ import { matches } from './claims.js';
 import { sweepResults } from './results.js';
 import { planExperiment, planText, type Plan, type PlannedStep } from './plan.js';
 import { writeExperimentReport } from './report.js';
+import { runDesign } from './design.js';
+import { collectCells, predict, predictionSvg, scoreCells, type PredictionResult } from './prediction.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { ScaleName } from './schema.js';
 
@@ -121,6 +123,48 @@ async function runDistances(out: string, s: Extract<PlannedStep['step'], { kind:
   writeFileAtomic(file, JSON.stringify(results, null, 1));
 }
 
+async function runPrediction(
+  out: string,
+  s: Extract<PlannedStep['step'], { kind: 'prediction' }>,
+  quiet: boolean,
+): Promise<void> {
+  const sampling = { traversals: s.traversals, pairs: s.pairs, seed: s.seed };
+  const { studies, cells } = await collectCells(
+    s.studies.map((d) => resolve(d)),
+    s.metrics,
+    s.stat,
+  );
+  const dirs = new Map(studies.map((st) => [st.name, st.dir]));
+  let bar: ProgressBar | undefined;
+  const notes = await scoreCells(cells, dirs, sampling, join(out, `${s.name}-scores.json`), (done, total, what) => {
+    bar ??= new ProgressBar({ total, label: `prediction ${s.name}: scoring`, unit: 'loss', quiet });
+    bar.update(done, what);
+  });
+  bar?.finish();
+  // paths relative to the experiment folder: the same file on every machine
+  const rel = studies.map((st) => ({ ...st, dir: relative(resolve(out), st.dir) || '.' }));
+  for (const st of rel)
+    if (st.state === 'missing') notes.push(`${st.dir}: not there (not run yet, or not committed): left out`);
+  const result: PredictionResult = {
+    format: 'disentangle-prediction-1',
+    sampling,
+    stat: s.stat,
+    studies: rel,
+    cells,
+    ...predict(cells, s.metrics, s.stat, s.bootstrap, s.seed, s.claim),
+    notes,
+  };
+  writeFileAtomic(join(out, `${s.name}.json`), JSON.stringify(result, null, 1));
+  for (const m of s.metrics) writeFileAtomic(join(out, `${s.name}-${m}.svg`), predictionSvg(result, m));
+  for (const c of result.correlations)
+    log(
+      `prediction ${s.name}: ${c.metric}: ` +
+        (c.rho === null
+          ? `${c.n} cells, too few`
+          : `ρ = ${c.rho.toFixed(3)} [${c.low?.toFixed(3)}, ${c.high?.toFixed(3)}] over ${c.n} cells`),
+    );
+}
+
 async function runLatents(out: string, s: Extract<PlannedStep['step'], { kind: 'latents' }>): Promise<void> {
   const file = join(out, `${s.name}.svg`);
   const res = await sweepResults(out, s.sweep);
@@ -157,7 +201,7 @@ async function runLatents(out: string, s: Extract<PlannedStep['step'], { kind: '
 /** Run (or continue) the experiment; returns the exit code (0 done or submitted, 1 runs failed, 130/143 stopped). */
 export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunOptions): Promise<number> {
   const workers = o.workers ?? 2;
-  const plan: Plan = await planExperiment(def, o.scale, o.out, workers);
+  let plan: Plan = await planExperiment(def, o.scale, o.out, workers);
   log(planText(plan));
   if (o.dryRun) {
     console.log('nothing was written (--dry-run)');
@@ -167,9 +211,12 @@ export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunO
   const lock = lockFolder(o.out, 'experiment run', { file: 'experiment.lock' });
   try {
     let code = 0;
-    for (const ps of plan.steps) {
+    for (let i = 0; i < plan.steps.length; i++) {
+      const ps = plan.steps[i];
       const s = ps.step;
       if (s.kind === 'sweep' && 'spec' in ps) {
+        // planning re-reads the design results before each sweep: a sweep never runs on a stand-in
+        if (ps.pending.length) throw new Error(`sweep ${s.name} planned before design ${ps.pending.join(', ')} ran`);
         log(`\n== sweep ${s.name}`);
         const c = await sweepCommand({ ...o, workers, out: join(o.out, s.name), sweepSpec: ps.spec });
         if (c === 130 || c === 143) return c;
@@ -183,6 +230,12 @@ export async function runExperiment(def: ExperimentDefinition, o: ExperimentRunO
       } else if (s.kind === 'perturb') await runPerturb(o.out, s);
       else if (s.kind === 'distances') await runDistances(o.out, s);
       else if (s.kind === 'latents') await runLatents(o.out, s);
+      else if (s.kind === 'prediction') await runPrediction(o.out, s, !!o.quiet);
+      else if (s.kind === 'design') {
+        await runDesign(o.out, s, !!o.quiet);
+        // the later sweeps name this design's values: plan them again with its result
+        plan = await planExperiment(def, o.scale, o.out, workers);
+      }
     }
     const report = await writeExperimentReport(def, o.out, plan);
     console.log(`${def.name} (${o.scale}): report in ${report}`);

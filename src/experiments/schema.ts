@@ -7,6 +7,7 @@
  * folder of the experiment files).
  */
 import { z } from 'zod';
+import { perceivedDefaults } from '../analysis/defaults.js';
 
 const key = z.string().regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'a dotted key such as framework.name');
 /** Dotted config key → a value, or a list of values any of which matches. */
@@ -74,6 +75,56 @@ export const stepSchema = z.discriminatedUnion('kind', [
       pairs: z.number().int().min(1).default(20000),
       randomPairs: z.number().int().min(1).default(5000),
       seed: z.number().int().default(0),
+    })
+    .strict(),
+  z
+    .object({
+      /**
+       * A reconstruction loss designed for `dataset` (`disentangle design-loss`'s search), saved as
+       * `<out>/<name>.json`; later steps name its values as `${design:<name>.best.spec}`, `…best.beta` (β by the
+       * scale rule: betaBase × the loss's scale relative to the base loss), `…paper.beta` (the paper's box blur).
+       * Set `budget` (a count of candidates) for a result that does not depend on the machine's speed.
+       */
+      kind: z.literal('design'),
+      name: z.string(),
+      dataset: datasetRef,
+      base: z.enum(['mse', 'bce', 'l1']).default('mse'),
+      families: z.array(z.string()).min(1).optional(),
+      budget: z.number().int().min(1).optional(),
+      /** Seconds the search may take (a limit, not a target). */
+      time: z.number().positive().default(1800),
+      traversals: z.number().int().min(1).default(perceivedDefaults.traversals),
+      pairs: z.number().int().min(1).default(perceivedDefaults.pairs),
+      seed: z.number().int().default(0),
+      /** β under the base loss; each candidate's β is this × its scale. */
+      betaBase: z.number().positive().default(0.0001),
+      /** The weights α to try (the search's log grid when absent). */
+      alphas: z.array(z.number().positive()).min(1).optional(),
+      /** Gradient steps of the free separable kernel (0: none; the search's default when absent). */
+      learnSteps: z.number().int().min(0).optional(),
+      /** Candidates kept in the saved result, best first. */
+      top: z.number().int().min(1).default(10),
+    })
+    .strict(),
+  z
+    .object({
+      /**
+       * Does the loss's perceived-distance score predict trained disentanglement? Over the run groups of the
+       * named experiment folders (committed studies, `${out}` for this one's own; a folder not there yet is
+       * listed as missing): Spearman's ρ of score and median metric, with a bootstrap interval
+       * (`<out>/<name>.json`, a scatter per metric, the scores cached in `<out>/<name>-scores.json`).
+       */
+      kind: z.literal('prediction'),
+      name: z.string(),
+      studies: z.array(z.string()).min(1),
+      metrics: z.array(z.string()).min(1).default(['mig', 'dci_disentanglement']),
+      stat: z.enum(['final', 'max']).default('max'),
+      /** The score's sampling: `analyze`'s defaults unless a scale says otherwise. */
+      traversals: z.number().int().min(1).default(perceivedDefaults.traversals),
+      pairs: z.number().int().min(1).default(perceivedDefaults.pairs),
+      seed: z.number().int().default(0),
+      bootstrap: z.number().int().min(100).default(2000),
+      claim: z.string().default('The perceived-distance score of the loss predicts trained disentanglement'),
     })
     .strict(),
   z

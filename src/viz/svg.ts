@@ -246,7 +246,16 @@ export function scatterSvg(
   x: number[],
   y: number[],
   cls: number[],
-  o: { title?: string; xLabel?: string; yLabel?: string; size?: number } = {},
+  o: {
+    title?: string;
+    xLabel?: string;
+    yLabel?: string;
+    size?: number;
+    /** Legend text of each class value (the value itself when absent). */
+    classNames?: Record<number, string>;
+    /** A tooltip per point (e.g. which run group it is). */
+    pointTitles?: string[];
+  } = {},
 ): string {
   const S = o.size ?? 320,
     left = 50,
@@ -264,7 +273,8 @@ export function scatterSvg(
   const px = (v: number) => left + ((v - xlo) / (xhi - xlo)) * S;
   const py = (v: number) => top + S - ((v - ylo) / (yhi - ylo)) * S;
   const classes = [...new Set(cls)].sort((a, b) => a - b);
-  const w = left + S + 90,
+  const legend = Math.max(90, 30 + 6 * Math.max(0, ...classes.map((c) => (o.classNames?.[c] ?? String(c)).length))),
+    w = left + S + legend,
     h = top + S + bottom;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
@@ -284,13 +294,15 @@ export function scatterSvg(
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
     const col = palette[classes.indexOf(cls[i]) % palette.length];
+    const tip = o.pointTitles?.[i];
     parts.push(
-      `<circle cx="${px(x[i]).toFixed(1)}" cy="${py(y[i]).toFixed(1)}" r="2.2" fill="${col}" fill-opacity="0.6"/>`,
+      `<circle cx="${px(x[i]).toFixed(1)}" cy="${py(y[i]).toFixed(1)}" r="${tip ? 3.5 : 2.2}" fill="${col}" fill-opacity="0.6"` +
+        (tip ? `><title>${esc(tip)}</title></circle>` : '/>'),
     );
   }
   classes.slice(0, 20).forEach((c, k) => {
     parts.push(
-      `<rect x="${left + S + 12}" y="${top + k * 14}" width="10" height="10" fill="${palette[k % palette.length]}"/><text x="${left + S + 26}" y="${top + k * 14 + 9}">${c}</text>`,
+      `<rect x="${left + S + 12}" y="${top + k * 14}" width="10" height="10" fill="${palette[k % palette.length]}"/><text x="${left + S + 26}" y="${top + k * 14 + 9}">${esc(o.classNames?.[c] ?? String(c))}</text>`,
     );
   });
   parts.push('</svg>');
