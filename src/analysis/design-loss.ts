@@ -54,6 +54,13 @@ export interface DesignOptions {
   alphas?: readonly number[];
   /** β a user trains with under the base loss; each candidate's β is this × its scale (default 1). */
   betaBase?: number;
+  /**
+   * The smallest share of the loss (over random pairs) the augment must carry, 1 − 1/scale (default 0.5: at least as
+   * much as the base term). Why: the rank score cannot choose α where the base loss is constant across pairs
+   * (XYSquares at spacing 8 under MSE): every α > 0 then orders the values the same, and ranking ties by the smaller
+   * scale picked α = 0.1, an augment of 0.03 % of the loss whose gradient the base term swamps in training.
+   */
+  minShare?: number;
   /** Gradient steps for the free separable kernel (default 60; 0 skips it). */
   learnSteps?: number;
   /** Called after each filter (and each learning step) with the count so far. */
@@ -134,6 +141,8 @@ export function checkDesignOptions(o: DesignOptions, ds?: GroundTruthDataset): v
     throw new UserError(`no kernel family given: choose from ${listChoices(kernels.names())}`);
   if (o.budget !== undefined && !(Number.isInteger(o.budget) && o.budget >= 1))
     throw new UserError(`the budget must be a whole number of candidates ≥ 1, got ${o.budget}`);
+  if (o.minShare !== undefined && !(o.minShare >= 0 && o.minShare < 1))
+    throw new UserError(`the minimum augment share must be in [0, 1), got ${o.minShare}`);
   if (o.timeSeconds !== undefined && !(o.timeSeconds > 0))
     throw new UserError(`the time limit must be > 0 seconds, got ${o.timeSeconds}`);
   if (ds && !ds.factors.some((f) => f.size >= 2))
@@ -155,6 +164,8 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
   const pixel = designBases[baseName];
   const alphas = [...(options.alphas ?? defaultAlphas)];
   const betaBase = options.betaBase ?? 1;
+  const minShare = options.minShare ?? 0.5;
+  let belowShare = 0;
   const familyNames = options.families ?? kernels.names();
   const defs = await Promise.all(familyNames.map((f) => kernels.get(f)));
   const notes: string[] = [];
@@ -215,6 +226,10 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
         break;
       }
       const c = candidate(k, a, aug.cells, aug.random);
+      if (1 - 1 / c.scale < minShare) {
+        belowShare++;
+        continue;
+      }
       ranked.push(c);
       if (!top || compareCandidates(c, top) < 0) top = c;
       if (!best || compareCandidates(c, best) < 0) best = c;
@@ -290,6 +305,16 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
     }
   } else if (learning) partial = true;
 
+  if (belowShare)
+    notes.push(
+      `${belowShare} weighted kernels were not ranked: their augment carries under ${minShare * 100} % of the loss ` +
+        `over random pairs (minShare)`,
+    );
+  if (!ranked.length && filterSeconds.length > 1)
+    throw new UserError(
+      `no candidate's augment carries ${minShare * 100} % of the loss over random pairs: lower --min-share ` +
+        `or give larger weights`,
+    );
   if (!ranked.length)
     throw new UserError(
       `the time limit of ${timeLimit} s is too short for one candidate: rendering, the base loss and the first ` +

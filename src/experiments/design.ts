@@ -126,7 +126,10 @@ export async function runDesign(out: string, s: DesignStep, quiet: boolean): Pro
     betaBase: s.betaBase,
     learnSteps: s.learnSteps,
     alphas: s.alphas,
+    minShare: s.minShare,
     onProgress: (p) => {
+      // the setup call knows no total yet: the bar starts with the grid's count
+      if (p.total === 0) return;
       bar ??= new ProgressBar({ total: p.total, label: `design ${s.name}`, unit: 'candidate', quiet });
       bar.update(p.candidates, p.best ? `best ${p.best.spec} (${p.best.score.toFixed(3)})` : p.phase);
     },

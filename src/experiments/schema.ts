@@ -100,6 +100,8 @@ export const stepSchema = z.discriminatedUnion('kind', [
       betaBase: z.number().positive().default(0.0001),
       /** The weights α to try (the search's log grid when absent). */
       alphas: z.array(z.number().positive()).min(1).optional(),
+      /** The smallest share of the loss the augment must carry (the search's default, 0.5, when absent). */
+      minShare: z.number().min(0).lt(1).optional(),
       /** Gradient steps of the free separable kernel (0: none; the search's default when absent). */
       learnSteps: z.number().int().min(0).optional(),
       /** Candidates kept in the saved result, best first. */

@@ -13,7 +13,14 @@ beforeAll(async () => {
 const small = () =>
   createDataset('xysquares', { imageSize: 24, squareSize: 4, gridSpacing: 4, numSquares: 1, rgb: false });
 const sampling = { traversals: 6, pairs: 3000, randomPairs: 64, seed: 3 };
-const quick: DesignOptions = { ...sampling, families: ['box', 'gauss'], alphas: [0.3, 10, 300], learnSteps: 0 };
+// minShare 0: every weight on the grid is ranked (the tests below count them)
+const quick: DesignOptions = {
+  ...sampling,
+  families: ['box', 'gauss'],
+  alphas: [0.3, 10, 300],
+  learnSteps: 0,
+  minShare: 0,
+};
 
 describe('design-loss', () => {
   it("scores each candidate exactly as analyze does (same sampling): the baseline's and the best's correlations and scale", async () => {
@@ -49,6 +56,24 @@ describe('design-loss', () => {
     expect(r.best.score).toBeCloseTo(top, 3);
     expect(scores.find((s) => s.spec === r.best.spec)!.score).toBeCloseTo(top, 3);
   }, 120_000);
+
+  it('ranks only augments that carry the minimum share of the loss (default half): where MSE is constant across pairs every weight ties, and the smallest would swamp the augment', async () => {
+    const ds = await small();
+    const all = await designLoss(ds, quick);
+    // without the floor a tie goes to the smaller scale: the smallest weight, an augment barely in the loss
+    expect(all.best.alpha).toBe(0.3);
+    expect(all.best.scale).toBeLessThan(1.5);
+    const { minShare: _, ...defaults } = quick;
+    const r = await designLoss(ds, defaults);
+    expect(r.ranked.length).toBeGreaterThan(0);
+    expect(r.ranked.length).toBeLessThan(all.ranked.length);
+    for (const c of r.ranked) expect(1 - 1 / c.scale).toBeGreaterThanOrEqual(0.5);
+    expect(r.best.score).toBeCloseTo(all.best.score, 2);
+    expect(r.notes.join(' ')).toMatch(/were not ranked: their augment carries under 50 %/);
+    await expect(designLoss(ds, { ...quick, minShare: 1 })).rejects.toThrow(
+      /minimum augment share must be in \[0, 1\)/,
+    );
+  });
 
   it('the same seed gives the same ranking; another seed samples other traversals', async () => {
     const ds = await small();

@@ -51,6 +51,12 @@ export function registerDesignLoss(program: Command): void {
       )
       .option('--random-pairs <n>', "random pairs for each loss's scale", parsePositiveInteger, 256)
       .option('--beta <b>', 'the β you train with under the base loss (reported β = this × scale)', parseNumber, 1)
+      .option(
+        '--min-share <f>',
+        'the smallest share of the loss (over random pairs) the augment must carry: 1 − 1/scale',
+        parseNumber,
+        0.5,
+      )
       .option('--learn-steps <n>', 'gradient steps for the free separable kernel (0: none)', parseInteger, 60)
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--json', 'last line is one JSON object')
@@ -78,6 +84,7 @@ export function registerDesignLoss(program: Command): void {
       pairs: opts.pairs as number,
       randomPairs: opts.randomPairs as number,
       betaBase: opts.beta as number,
+      minShare: opts.minShare as number,
       learnSteps: opts.learnSteps as number,
       seed: opts.seed as number,
     };
