@@ -42,9 +42,14 @@ const held = new Map<string, FolderLock>();
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // a zombie (ended, not yet reaped: an orphan where PID 1 does not reap) answers signal 0 too
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): signal 0's answer stands
   }
 }
 

@@ -153,4 +153,52 @@ describe('a full disk during training', () => {
       free();
     }
   });
+
+  it('a sweep on a full disk stops starting runs, names the cause and the unfinished runs, exits 1; then resumes', async () => {
+    // the injected fault (here in every case): it can be switched on while the first run trains
+    const sweepFlag = join(root, 'sweep-fault');
+    const faultEnv = { DISENTANGLE_TEST_WRITE_FAULT: `ENOSPC:${sweepFlag}` };
+    const out = join(root, 'sweep');
+    const args = [
+      'sweep',
+      '--config',
+      configFile,
+      '--seeds',
+      '2',
+      '--out',
+      out,
+      '--workers',
+      '1',
+      '--backend',
+      'wasm',
+      '--quiet',
+    ];
+    const going = cli(args, { env: faultEnv });
+    await waitForLines(join(out, 'runs', 'seed=0', 'train.jsonl'), 15);
+    writeFileSync(sweepFlag, '');
+    const r = await going;
+    expect(r.code, r.stderr).toBe(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: no space left on device writing ${out}/runs/seed=0/\\S+: free space, then \`disentangle sweep --out ${out}\`$`,
+        'm',
+      ),
+    );
+    expect(r.stderr).toMatch(/2 run\(s\) not finished: seed=0 \(.*\); seed=1 \(.*\); run the same command again/);
+    expect(existsSync(join(out, 'runs', 'seed=1', 'train.jsonl'))).toBe(false); // not started on a full disk
+    expect(temporaryFiles(out)).toEqual([]);
+
+    rmSync(sweepFlag);
+    const again = await cli(args, { env: faultEnv });
+    expect(again.code, again.stderr).toBe(0);
+    for (const name of ['seed=0', 'seed=1'])
+      expect(JSON.parse(readFileSync(join(out, 'runs', name, 'status.json'), 'utf8')).state).toBe('done');
+    // the run stopped by the full disk resumed from its checkpoint: its log is whole, every step once
+    const steps = readFileSync(join(out, 'runs', 'seed=0', 'train.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).step);
+    expect(steps).toEqual([...Array(STEPS).keys()].map((i) => i + 1));
+  });
 });

@@ -9,11 +9,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { asWriteFailure, makeDir, writeFileAtomic } from '../../util/fs.js';
+import { asWriteFailure, makeDir, writeFileAtomic, WriteFailed } from '../../util/fs.js';
 import { cliPath, paths, readRecord, sweepText, writeRecord, type RunRecord, type SweepFile } from '../folder.js';
 import { PoolDisplay, type WorkerView } from '../progress.js';
 import { EXIT_BUSY, EXIT_WRITE, type WorkerMessage } from '../run-one.js';
-import { WriteFailed } from '../../util/fs.js';
 
 export interface LocalOptions {
   workers: number;
