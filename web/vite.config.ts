@@ -9,6 +9,11 @@ export default defineConfig({
   root,
   base: './',
   plugins: [nodeShims()],
+  // src/engine's `./all-gradients.js` is the bundle the build writes into dist/ for Node
+  // (scripts/bundle-gradients.mjs); the page resolves tfjs-core's own ESM file, as Vitest does
+  resolve: {
+    alias: [{ find: /^\.\/all-gradients\.js$/, replacement: '@tensorflow/tfjs-core/dist/register_all_gradients.js' }],
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/web/', import.meta.url)),
     emptyOutDir: true,
