@@ -51,7 +51,7 @@ export function registerDesignLoss(program: Command): void {
       )
       .option('--random-pairs <n>', "random pairs for each loss's scale", parsePositiveInteger, 256)
       .option('--beta <b>', 'the β you train with under the base loss (reported β = this × scale)', parseNumber, 1)
-      .option('--learn-steps <n>', 'gradient steps for the free separable kernel (0: none)', parseInteger, 60)
+      .option('--learn-steps <n>', 'gradient steps for the free separable kernel, at most (0: none)', parseInteger, 400)
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--json', 'last line is one JSON object')
       .option('--out <dir>', 'write report.html and design.json into this folder'),
