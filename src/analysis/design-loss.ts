@@ -54,7 +54,7 @@ export interface DesignOptions {
   alphas?: readonly number[];
   /** β a user trains with under the base loss; each candidate's β is this × its scale (default 1). */
   betaBase?: number;
-  /** Gradient steps for the free separable kernel (default 400, or fewer where the time limit comes first; 0 skips it). */
+  /** Gradient steps for the free separable kernel, at most (default 400; the time limit may stop it first; 0: none). */
   learnSteps?: number;
   /** Called after each filter (and each learning step) with the count so far. */
   onProgress?: (p: DesignProgress) => void;
