@@ -61,7 +61,7 @@ export interface DesignOptions {
    * scale picked α = 0.1, an augment of 0.03 % of the loss whose gradient the base term swamps in training.
    */
   minShare?: number;
-  /** Gradient steps for the free separable kernel (default 60; 0 skips it). */
+  /** Gradient steps for the free separable kernel, at most (default 400; the time limit may stop it first; 0: none). */
   learnSteps?: number;
   /** Called after each filter (and each learning step) with the count so far. */
   onProgress?: (p: DesignProgress) => void;
@@ -256,7 +256,7 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
     );
     add(paperKernel, paperAug, [...alphas, paperAugment.alpha]);
   }
-  const learning = familyNames.includes('sep') && (options.learnSteps ?? 60) > 0;
+  const learning = familyNames.includes('sep') && (options.learnSteps ?? 400) > 0;
   total = Math.min(budget, ranked.length + order.length * alphas.length + (learning ? alphas.length + 1 : 0));
   // the grid leaves half of the time to learning the free kernel (where the grid ends early, learning gets the rest)
   const gridLimit = learning ? timeLimit * 0.5 : timeLimit;
@@ -282,7 +282,7 @@ export async function designLoss(ds: GroundTruthDataset, options: DesignOptions 
       const learned = learnSeparableKernel(cells, pixel, base.cells, {
         taps: kernelBySpec.get(start.kernel)!.kernel.terms[0].taps,
         alpha: start.alpha,
-        steps: options.learnSteps ?? 60,
+        steps: options.learnSteps ?? 400,
         seed,
         // room for the next step and for filtering the learned kernel afterwards
         // (1.5× the slowest filter so far: on a shared machine a filter's time varies)

@@ -57,7 +57,7 @@ export function registerDesignLoss(program: Command): void {
         parseNumber,
         0.5,
       )
-      .option('--learn-steps <n>', 'gradient steps for the free separable kernel (0: none)', parseInteger, 60)
+      .option('--learn-steps <n>', 'gradient steps for the free separable kernel, at most (0: none)', parseInteger, 400)
       .option('--seed <n>', 'random seed', parseInteger, 0)
       .option('--json', 'last line is one JSON object')
       .option('--out <dir>', 'write report.html and design.json into this folder'),
