@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the umbrella package did): training needs them all
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import './all-gradients.js';
 import { UserError, listChoices } from '../util/errors.js';
 import { backends, backendNames, type EngineOptions } from './registry.js';
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 // registers the 'cpu' backend (tfjs-core alone has none)
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core alone registers no gradients (see scripts/bundle-gradients.mjs)
+import './all-gradients.js';
 import type { BackendProvider } from './backends.js';
 
 /** tfjs's pure-JS backend: the numerical reference in tests; far too slow to train convolutions. */
