@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the umbrella package did): training needs them all
 import './all-gradients.js';
 import { UserError, listChoices } from '../util/errors.js';
+import { onPrecision } from './precision.js';
 import {
   backends,
   backendNames,
@@ -115,6 +116,8 @@ export function setPrecision(p: string): void {
   currentProvider.setPrecision(p);
   current = { ...current, precision: p };
 }
+
+onPrecision(setPrecision);
 
 function report(opts: EngineOptions, info: EngineInfo): void {
   if (opts.quiet) return;
