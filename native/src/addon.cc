@@ -64,6 +64,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   EXPORT("range", Range);
   EXPORT("diag", Diag);
   EXPORT("matMul", MatMul);
+  EXPORT("setPrecision", SetPrecision);
   EXPORT("conv2d", Conv2D);
   EXPORT("conv2dBackpropInput", Conv2DBackpropInput);
   EXPORT("conv2dBackpropFilter", Conv2DBackpropFilter);

@@ -21,6 +21,19 @@ namespace dt {
 /** The device new tensors are made on (set by init). */
 extern at::Device g_device;
 
+// ---------------------------------------------------------------- compute precision (matmul.cc)
+
+/**
+ * Autocast-style lower precision (setPrecision): when on, convolutions and matrix products cast their operands
+ * to bfloat16 and their result back to float32; everything else (weights, Adam state, elementwise ops,
+ * reductions, bias additions) stays float32. Off by default.
+ */
+extern bool g_bf16;
+/** `t` in the compute precision of a product (bfloat16 under setPrecision("bf16"), else as it is). */
+inline at::Tensor lowp(const at::Tensor& t) { return g_bf16 ? t.to(at::kBFloat16) : t; }
+/** A product's result back in float32. */
+inline at::Tensor full(const at::Tensor& t) { return t.scalar_type() == at::kFloat ? t : t.to(at::kFloat); }
+
 at::ScalarType scalarType(DType dtype);
 /** Store `t` (converted to `dtype`, made contiguous and flat) in a free slot; returns the slot. */
 int32_t put(at::Tensor t, DType dtype);
@@ -138,6 +151,7 @@ Napi::Value Range(const Napi::CallbackInfo& info);
 Napi::Value Diag(const Napi::CallbackInfo& info);
 // matmul.cc
 Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value SetPrecision(const Napi::CallbackInfo& info);
 // convolution.cc
 Napi::Value Conv2D(const Napi::CallbackInfo& info);
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info);

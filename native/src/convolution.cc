@@ -54,10 +54,11 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   c10::optional<at::Tensor> bias;
   at::Tensor biasAfter;
   if (epilogue.bias.defined()) {
-    if (epilogue.bias.numel() == w.size(0)) bias = epilogue.bias.view({-1});
+    // under bf16 the bias is added in float32 after the convolution
+    if (epilogue.bias.numel() == w.size(0) && !g_bf16) bias = epilogue.bias.view({-1});
     else biasAfter = epilogue.bias;
   }
-  auto y = nhwc(at::convolution(x, w, bias, {g.sh, g.sw}, pad, {g.dh, g.dw}, false, {0, 0}, g.groups));
+  auto y = nhwc(full(at::convolution(lowp(x), lowp(w), bias, {g.sh, g.sw}, pad, {g.dh, g.dw}, false, {0, 0}, g.groups)));
   if (biasAfter.defined()) y = y + biasAfter;
   return ret(info, epilogue.activate(y), DType::F32);
 }
@@ -65,9 +66,9 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
 // conv2dBackpropInput({dy, filter: {slot, shape}, inShape, geometry, depthwise}) -> dx (NHWC)
 Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   const Fields f(info[0], "conv2dBackpropInput");
-  auto dy = nchw(f.tensor("dy"));
+  auto dy = lowp(nchw(f.tensor("dy")));
   const auto filter = f.tensor("filter");
-  auto w = weight(filter, f.flag("depthwise"));
+  auto w = lowp(weight(filter, f.flag("depthwise")));
   const auto in = f.ints("inShape");  // NHWC of the forward input
   const auto g = Geometry::from(f);
   const int64_t kh = filter.size(0), kw = filter.size(1);
@@ -77,7 +78,9 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   const int64_t fullW = (ow - 1) * g.sw + g.dw * (kw - 1) + 1;
   const int64_t oph = in[1] - (fullH - 2 * g.top), opw = in[2] - (fullW - 2 * g.left);
   at::Tensor y;
-  if (g.symmetric() && in[3] > 1) {
+  // libtorch's CPU transposed convolution has no bfloat16 kernel: under bf16 the backward-data path serves the
+  // one-channel case too, and the general (asymmetric) case below runs in float32.
+  if (g.symmetric() && (in[3] > 1 || g_bf16)) {
     // The input gradient of the forward convolution (libtorch's backward-data path, oneDNN where built with it),
     // which is much faster than its transposed-convolution kernels. Only the input's sizes are read.
     auto dummy = at::empty({in[0], in[3], in[1], in[2]}, dy.options().memory_format(at::MemoryFormat::ChannelsLast));
@@ -90,18 +93,20 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
     y = at::convolution(dy, w, c10::nullopt, {g.sh, g.sw}, {g.top, g.left}, {g.dh, g.dw}, true, {oph, opw}, g.groups);
   } else {
     // General case: the full transposed conv, then keep the rows/cols that fall inside the (unpadded) input.
+    dy = full(dy);
+    w = full(w);
     y = at::convolution(dy, w, c10::nullopt, {g.sh, g.sw}, {0, 0}, {g.dh, g.dw}, true, {0, 0}, g.groups);
     y = at::constant_pad_nd(y, {0, std::max<int64_t>(0, in[2] + g.left - fullW), 0, std::max<int64_t>(0, in[1] + g.top - fullH)}, 0);
     y = y.slice(2, g.top, g.top + in[1]).slice(3, g.left, g.left + in[2]);
   }
-  return ret(info, nhwc(y), DType::F32);
+  return ret(info, nhwc(full(y)), DType::F32);
 }
 
 // conv2dBackpropFilter({x, dy: {slot, shape}, filterShape, geometry, depthwise}) -> dw in tfjs filter layout
 Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   const Fields f(info[0], "conv2dBackpropFilter");
-  auto x = nchw(f.tensor("x"));
-  const auto dyNhwc = f.tensor("dy");
+  auto x = lowp(nchw(f.tensor("x")));
+  const auto dyNhwc = lowp(f.tensor("dy"));
   auto dy = nchw(dyNhwc);
   const auto ws = f.ints("filterShape");
   const auto g = Geometry::from(f);
@@ -120,12 +125,12 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     // dy as it lies in NHWC memory ([N, L, co]), summed over the batch -> [kh·kw, co] = tfjs [kh, kw, 1, co].
     auto cols = at::im2col(x.contiguous(), {ws[0], ws[1]}, {g.dh, g.dw}, pad, {g.sh, g.sw});
     auto dyRows = dyNhwc.view({cols.size(0), cols.size(2), co});
-    return ret(info, at::bmm(cols, dyRows).sum(0), DType::F32);
+    return ret(info, full(at::bmm(cols, dyRows)).sum(0), DType::F32);  // the batch sum in float32
   }
   auto wdummy = at::empty({co, ci, ws[0], ws[1]}, x.options().memory_format(at::MemoryFormat::ChannelsLast));
   auto grads = at::convolution_backward(dy, x, wdummy, c10::nullopt, {g.sh, g.sw}, pad, {g.dh, g.dw}, false, {0, 0},
                                         g.groups, {false, true, false});
-  auto dw = std::get<1>(grads);  // [co, ci, kh, kw]
+  auto dw = full(std::get<1>(grads));  // [co, ci, kh, kw]
   return ret(info, dw.permute({2, 3, 1, 0}), DType::F32);  // -> [kh, kw, ci, co] (depthwise: [kh, kw, c*m, 1] = [kh, kw, c, m])
 }
 

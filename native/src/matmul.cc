@@ -3,6 +3,16 @@
 
 namespace dt {
 
+bool g_bf16 = false;
+
+// setPrecision("fp32" | "bf16") -> the precision now in force
+Napi::Value SetPrecision(const Napi::CallbackInfo& info) {
+  const std::string p = info[0].As<Napi::String>().Utf8Value();
+  if (p != "fp32" && p != "bf16") throw std::runtime_error("setPrecision: expected 'fp32' or 'bf16', got '" + p + "'");
+  g_bf16 = p == "bf16";
+  return Napi::String::New(info.Env(), g_bf16 ? "bf16" : "fp32");
+}
+
 Epilogue Epilogue::from(const Fields& f) {
   Epilogue e;
   e.bias = f.optionalTensor("bias");
@@ -37,7 +47,11 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   if (f.flag("transposeB")) b = b.transpose(-1, -2);
   const auto epilogue = Epilogue::from(f);
   at::Tensor y;
-  if (epilogue.bias.defined() && a.dim() == 2 && b.dim() == 2) {
+  if (g_bf16) {
+    // the product in bfloat16, the bias added in float32
+    y = full(at::matmul(lowp(a), lowp(b)));
+    if (epilogue.bias.defined()) y.add_(epilogue.bias);
+  } else if (epilogue.bias.defined() && a.dim() == 2 && b.dim() == 2) {
     y = at::addmm(epilogue.bias, a, b);
   } else {
     y = at::matmul(a, b);

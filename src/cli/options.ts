@@ -3,21 +3,27 @@
  * tensor library: a command that fails at parsing exits at once, and the engine is loaded only to compute.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { backendNames, type EngineOptions } from '../engine/registry.js';
+import { backendNames, precisions, type EngineOptions } from '../engine/registry.js';
 import type { EngineInfo } from '../engine/backends.js';
 
-/** Add `--backend`, `--threads`, `--device` to a command that computes. */
+/** Add `--backend`, `--threads`, `--device`, `--precision` to a command that computes. */
 export function withEngineOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--backend <name>', `tensor backend: ${backendNames().join(', ')} (env DISENTANGLE_BACKEND)`))
     .option('--threads <n>', 'threads for native backends', parsePositiveInteger, 1)
-    .addOption(new Option('--device <device>', 'device for the torch backend').choices(['cpu', 'cuda']).default('cpu'));
+    .addOption(new Option('--device <device>', 'device for the torch backend').choices(['cpu', 'cuda']).default('cpu'))
+    .addOption(
+      new Option(
+        '--precision <p>',
+        'bf16: convolutions and matrix products in bfloat16 (torch backend; fast only with hardware bf16)',
+      ).choices([...precisions]),
+    );
 }
 
 /** Start the engine from a command's parsed options. */
 export async function startEngine(opts: EngineOptions): Promise<EngineInfo> {
   const { initEngine } = await import('../engine/backends.js');
-  return initEngine({ backend: opts.backend, threads: opts.threads, device: opts.device });
+  return initEngine({ backend: opts.backend, threads: opts.threads, device: opts.device, precision: opts.precision });
 }
 
 export function parseInteger(value: string): number {

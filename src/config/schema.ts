@@ -10,6 +10,7 @@ import { frameworks } from '../frameworks/index.js';
 import { formatZodError, parseParams } from '../registry/index.js';
 import { parseLoss } from '../losses/index.js';
 import { evalSchema } from './eval.js';
+import { precisions } from '../engine/registry.js';
 
 export const configSchema = z
   .object({
@@ -75,6 +76,12 @@ export const configSchema = z
          * larger = sparser; 'random': λ ~ U(1, 10) per pair). 1 is Klindt et al.'s default (`--rate-data`).
          */
         temporalRate: z.union([z.number().positive(), z.literal('random')]).default(1),
+        /**
+         * 'bf16': convolutions and matrix products in bfloat16 (autocast-style; weights, Adam state and
+         * reductions stay float32) — torch backend only, and faster only where the hardware has bf16 (CPUs with
+         * AVX512-BF16/AMX, CUDA). 'fp32' everywhere is the default.
+         */
+        precision: z.enum(precisions).default('fp32'),
       })
       .strict()
       .default({
@@ -86,6 +93,7 @@ export const configSchema = z
         pairK: 1,
         pairSampling: 'exact',
         temporalRate: 1,
+        precision: 'fp32',
       }),
     /** Scores during training (`metrics.jsonl`) and at the end; absent: none (see eval.ts). */
     eval: evalSchema.optional(),

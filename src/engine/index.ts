@@ -6,6 +6,9 @@ export { adam } from './adam.js';
 export {
   initEngine,
   engineInfo,
+  setPrecision,
+  precisions,
+  type Precision,
   backends,
   backendNames,
   type EngineOptions,

@@ -4,7 +4,15 @@
  */
 import type { Definition } from '../registry/index.js';
 
-/** Options every computing command accepts (`--backend`, `--threads`, `--device`). */
+/**
+ * Compute precision: 'fp32' everywhere (the default), or 'bf16' — autocast-style: convolutions and matrix
+ * products take bfloat16 operands and return float32; weights, optimiser state, elementwise ops and reductions
+ * stay float32. Only the torch backend has bf16 (fast on CPUs with AVX512-BF16/AMX and on CUDA).
+ */
+export const precisions = ['fp32', 'bf16'] as const;
+export type Precision = (typeof precisions)[number];
+
+/** Options every computing command accepts (`--backend`, `--threads`, `--device`, `--precision`). */
 export interface EngineOptions {
   /** 'auto' (default), 'wasm', 'torch' or 'cpu'. Falls back to DISENTANGLE_BACKEND, then 'auto'. */
   backend?: string;
@@ -12,6 +20,8 @@ export interface EngineOptions {
   threads?: number;
   /** 'cpu' (default) or 'cuda' (torch backend with a CUDA libtorch). */
   device?: string;
+  /** 'fp32' (default) or 'bf16' (torch backend only; see `precisions`). */
+  precision?: Precision;
   /** Print nothing (the CLI prints the chosen backend on stderr otherwise). */
   quiet?: boolean;
 }
@@ -20,6 +30,8 @@ export interface EngineOptions {
 export interface BackendProvider extends Definition {
   /** Start the backend and make it tf's active backend; throw with a clear message if it cannot start. */
   init(opts: EngineOptions): Promise<void>;
+  /** Set the compute precision; absent: the backend computes in fp32 only. */
+  setPrecision?(precision: Precision): void;
   /** Whether `auto` may pick it: a reason string when not. */
   unavailableReason?(): Promise<string | null>;
 }

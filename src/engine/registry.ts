@@ -5,7 +5,8 @@
 import { Registry } from '../registry/index.js';
 import type { BackendProvider } from './provider.js';
 
-export type { BackendProvider, EngineOptions } from './provider.js';
+export { precisions } from './provider.js';
+export type { BackendProvider, EngineOptions, Precision } from './provider.js';
 
 /** The backends the toolkit can start, each imported on first use (the native addon is loaded only if asked). */
 export const backends = new Registry<BackendProvider>('backend', ' (via --backend or DISENTANGLE_BACKEND)')

@@ -16,6 +16,7 @@ import { trainableVariables, type Run } from './assemble.js';
 import { loadCheckpoint, saveRunCheckpoint } from './checkpoint.js';
 import { writeModelPictures } from './pictures.js';
 import { afterStep } from './periodic.js';
+import { applyPrecision } from '../engine/precision.js';
 
 export interface TrainOptions {
   quiet?: boolean;
@@ -109,6 +110,8 @@ export const stepSeeds = (seed: number, step: number) => seedsFrom(new Rng(`${se
 /** Train until the configured number of steps, a signal, or `stopAfter`. */
 export async function trainRun(run: Run, opts: TrainOptions = {}): Promise<TrainResult> {
   const { steps, checkpointEvery, logEvery } = run.config.train;
+  // the run's compute precision (bf16 needs the torch backend: a UserError before any step otherwise)
+  applyPrecision(run.config.train.precision);
   const vars = trainableVariables(run);
   const bar = new ProgressBar({ total: steps, start: run.step, label: 'train', unit: 'step', quiet: opts.quiet });
   const logPath = join(run.dir, 'train.jsonl');

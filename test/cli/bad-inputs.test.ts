@@ -93,6 +93,31 @@ const rows: Record<string, Row> = {
   'fractional steps': { args: ['train', '--steps', '1.5'], code: 2, first: /'1\.5' is not an integer/ },
   'empty seed': { args: ['train', '--seed', ''], code: 2, first: /'' is not an integer/ },
   'zero threads': { args: ['diagnose', RUN, '--threads', '0'], code: 2, first: /'0' must be >= 1/ },
+  'unknown precision': {
+    args: ['bench', 'step', '--precision', 'fp16'],
+    code: 2,
+    first: /argument 'fp16' is invalid\. Allowed choices are fp32, bf16/,
+  },
+  'bf16 on wasm (train)': {
+    args: ['train', '--backend', 'wasm', '--precision', 'bf16', '--steps', '1', '--out', fresh('bf16-run')],
+    code: 2,
+    first: /--precision bf16 needs the torch backend .*use --backend torch, or --precision fp32/,
+  },
+  'bf16 on wasm (config)': {
+    args: ['train', '--backend', 'wasm', '--set', 'train.precision=bf16', '--steps', '1', '--out', fresh('bf16-cfg')],
+    code: 2,
+    first: /--precision bf16 needs the torch backend/,
+  },
+  'bad precision in a config': {
+    args: ['train', '--set', 'train.precision=half', '--out', fresh('half')],
+    code: 2,
+    first: /'train\.precision'/,
+  },
+  'precision on resume': {
+    args: ['train', '--resume', RUN, '--precision', 'bf16'],
+    code: 2,
+    first: /--precision cannot be changed/,
+  },
   'negative count': { args: ['evaluate', RUN, '--num-train', '-5'], code: 2, first: /'-5' must be >= 1/ },
   'zero traversals': { args: ['analyze', 'xysinglesquare', '--traversals', '0'], code: 2, first: /'0' must be >= 1/ },
   'zero grid images': {

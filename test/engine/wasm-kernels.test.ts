@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initEngine } from '../../src/engine/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { transposeArrays } from '../../src/engine/wasm/layout.js';
 
 /** Gradients of L = Σ conv(x, w) ⊙ r with respect to x and w, on one backend. */
 async function convGrads(
@@ -140,6 +141,99 @@ describe('wasm convolution gradients', () => {
       );
     };
     expect(maxRelErr(await run('wasm'), await run('cpu'))).toBeLessThan(1e-6);
+  });
+});
+
+describe('wasm data movement and reductions', () => {
+  it.each([
+    [
+      [64, 5, 6, 7],
+      [3, 1, 2, 0],
+    ],
+    [
+      [4, 5, 6, 7],
+      [1, 2, 0, 3],
+    ],
+    [
+      [3, 4, 5],
+      [0, 2, 1],
+    ],
+    [
+      [6, 5],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 2, 1, 0],
+    ],
+    [
+      [2, 3, 4, 5],
+      [0, 1, 2, 3],
+    ],
+  ])('transpose of %j by %j equals the cpu backend, exactly', async (shape, perm) => {
+    const rng = new Rng(shape.length * 10 + perm[0]);
+    const x = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    const ref = new Float32Array(x.length);
+    transposeArrays(x, shape, perm, ref);
+    await tf.setBackend('cpu');
+    const cpu = tf.tidy(() => tf.transpose(tf.tensor(x, shape), perm).dataSync().slice());
+    expect(Array.from(ref)).toEqual(Array.from(cpu));
+  });
+
+  it.each([
+    [[64, 8, 8, 32], [0, 1, 2], false],
+    [[64, 8, 8, 32], [0, 1, 2], true],
+    [[5, 7, 3], [-3, 1], false],
+    [[5, 7, 3], [0, 1, 2], false],
+    [[6, 10], [0], false],
+    [[5, 7, 3], [1, 2], false],
+    [[5, 7, 3], [2], true],
+  ])('sum of %j over %j (keepDims %s) equals the cpu backend', async (shape, axis, keepDims) => {
+    const rng = new Rng(7);
+    const x = rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    const run = async (b: string) => {
+      await tf.setBackend(b);
+      return tf.tidy(() => {
+        const y = tf.sum(tf.tensor(x, shape), axis, keepDims);
+        return { shape: y.shape, values: y.dataSync().slice() };
+      });
+    };
+    const ref = await run('cpu');
+    const got = await run('wasm');
+    expect(got.shape).toEqual(ref.shape);
+    expect(maxRelErr(got.values, ref.values)).toBeLessThan(1e-5);
+  });
+
+  it('sums int32 tensors (the shipped kernel) and bias gradients of a conv layer', async () => {
+    await tf.setBackend('wasm');
+    const s = tf.tidy(() =>
+      tf
+        .sum(
+          tf.tensor(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          0,
+        )
+        .arraySync(),
+    );
+    expect(s).toEqual([4, 6]);
+    const rng = new Rng(11);
+    const x = rng.fillNormal(new Float32Array(3 * 6 * 6 * 4));
+    const grad = async (b: string) => {
+      await tf.setBackend(b);
+      return tf.tidy(() =>
+        tf
+          .grad((bias: tf.Tensor) => tf.sum(tf.square(tf.add(tf.tensor(x, [3, 6, 6, 4]), bias))))(tf.zeros([4]))
+          .dataSync()
+          .slice(),
+      );
+    };
+    expect(maxRelErr(await grad('wasm'), await grad('cpu'))).toBeLessThan(1e-5);
   });
 });
 

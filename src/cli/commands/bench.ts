@@ -20,11 +20,19 @@ export function registerBench(program: Command): void {
     const info = await startEngine(opts);
     const { benchStep } = await import('../../bench/index.js');
     const r = await benchStep(opts);
-    const out = { bench: 'step', backend: info.backend, device: info.device, threads: info.threads, ...r };
+    const out = {
+      bench: 'step',
+      backend: info.backend,
+      device: info.device,
+      threads: info.threads,
+      precision: info.precision,
+      ...r,
+    };
     if (opts.json) console.log(JSON.stringify(out));
     else
       console.log(
-        `${info.backend}: ${r.ms_per_step} ms/step (min ${r.min_ms}, max ${r.max_ms}) at batch ${r.batch}, z ${r.z}`,
+        `${info.backend} (${info.precision}): ${r.ms_per_step} ms/step (min ${r.min_ms}, max ${r.max_ms}) ` +
+          `at batch ${r.batch}, z ${r.z}`,
       );
   });
 

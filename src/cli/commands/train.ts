@@ -27,6 +27,7 @@ const configFlags = {
   loss: 'loss',
   seed: 'train.seed',
   checkpointEvery: 'train.checkpointEvery',
+  precision: 'train.precision',
 } as const;
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -124,7 +125,8 @@ export function registerTrain(program: Command): void {
     checkNewRunFolder(opts.out);
     const { validateConfig } = await import('../../config/index.js');
     const config = await validateConfig(cfg);
-    await startEngine(opts);
+    // the run's precision (bf16 on a backend without it is refused here, before the run folder exists)
+    await startEngine({ ...opts, precision: config.train.precision });
     const { startRun } = await import('../../train/index.js');
     await train(await startRun(opts.out, config), opts.out, !!opts.quiet);
   });

@@ -127,6 +127,8 @@ export interface TorchAddon {
   range(start: number, step: number, n: number, out: DT): number;
   diag(slot: number, out: DT): number;
   matMul(args: MatMulArgs): number;
+  /** Convolutions and matrix products in bfloat16 (operands cast, results cast back) or float32; process-wide. */
+  setPrecision?(precision: 'fp32' | 'bf16'): string;
   conv2d(args: Conv2DArgs): number;
   conv2dBackpropInput(args: Conv2DBackpropInputArgs): number;
   conv2dBackpropFilter(args: Conv2DBackpropFilterArgs): number;

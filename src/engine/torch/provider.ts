@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendProvider, EngineOptions } from '../provider.js';
+import type { BackendProvider, EngineOptions, Precision } from '../provider.js';
+import { UserError } from '../../util/errors.js';
 import { TorchBackend } from './backend.js';
 import { registerTorchKernels } from './kernels/index.js';
 import { addonUnavailableReason, loadAddon } from './native.js';
@@ -36,5 +37,12 @@ export const torchProvider: BackendProvider = {
     const ok = await tf.setBackend('torch');
     if (!ok) throw new Error('tf.setBackend("torch") returned false');
     await tf.ready();
+  },
+  setPrecision(precision: Precision) {
+    const addon = loadAddon();
+    if (!addon) throw new Error(`the torch backend is unavailable: ${addonUnavailableReason()}`);
+    if (typeof addon.setPrecision !== 'function')
+      throw new UserError(`the native addon predates --precision: rebuild it with 'npm run build:native'`);
+    addon.setPrecision(precision);
   },
 };

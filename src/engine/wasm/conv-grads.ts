@@ -7,15 +7,14 @@
  *    h ≡ p (mod s) only meet the filter taps k ≡ (p + padTop) (mod s), so each of the s² phases is a
  *    stride-1 convolution of the output gradient with a flipped, sub-sampled filter — no multiplications
  *    by inserted zeros. The phases are then interleaved.
+ * Transposes and sub-filters are plain loops (layout.ts): wasm's own data-movement kernels cost more than
+ * the convolutions here.
  */
 import {
   Conv2D,
   Fill,
   PadV2,
-  Reverse,
   Slice,
-  StridedSlice,
-  Transpose,
   backend_util,
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
@@ -24,12 +23,10 @@ import {
   type Conv2DBackpropInputInputs,
   type FillAttrs,
   type PadV2Attrs,
-  type ReverseAttrs,
   type SliceAttrs,
-  type StridedSliceAttrs,
   type TensorInfo,
-  type TransposeAttrs,
 } from '@tensorflow/tfjs-core';
+import { phaseFilter, transpose } from './layout.js';
 import { KernelScope, wasmKernel, type WasmBackend } from './scope.js';
 
 type Shape4 = [number, number, number, number];
@@ -129,14 +126,14 @@ export const conv2DBackpropFilter = wasmKernel<Conv2DBackpropFilterInputs, Conv2
     const s = new KernelScope(backend);
     // dW[a, b, i, o] = Σ_{n, y, x} X[n, y·sh + a − pt, x·sw + b − pl, i] · dY[n, y, x, o]:
     // a convolution of X as [i, H, W, n] with dY as a [y, x, n, o] filter dilated by the stride.
-    const xt = s.run(Transpose, { x }, { perm: [3, 1, 2, 0] } satisfies TransposeAttrs);
-    const dyt = s.run(Transpose, { x: dy }, { perm: [1, 2, 0, 3] } satisfies TransposeAttrs);
+    const xt = s.keep(transpose(backend, x, [3, 1, 2, 0]));
+    const dyt = s.keep(transpose(backend, dy, [1, 2, 0, 3]));
     const extentH = (g.outH - 1) * g.strideH + 1;
     const extentW = (g.outW - 1) * g.strideW + 1;
     const bottom = g.filterH - 1 + extentH - g.inH - g.padTop;
     const right = g.filterW - 1 + extentW - g.inW - g.padLeft;
     const dwt = convWithPads(s, xt, dyt, g.padTop, bottom, g.padLeft, right, [g.strideH, g.strideW]);
-    const out = s.run(Transpose, { x: dwt }, { perm: [1, 2, 0, 3] } satisfies TransposeAttrs);
+    const out = s.keep(transpose(backend, dwt, [1, 2, 0, 3]));
     return s.finish(out);
   },
 );
@@ -167,22 +164,7 @@ export const conv2DBackpropInput = wasmKernel<Conv2DBackpropInputInputs, Conv2DB
           continue;
         }
         // Sub-filter taps ry, ry + sh, ...; in/out swapped ([kh, kw, O, C]) and flipped in space.
-        let sub = filter;
-        if (sh > 1 || sw > 1) {
-          const taps = {
-            begin: [ry, rx, 0, 0],
-            end: [g.filterH, g.filterW, filter.shape[2], filter.shape[3]],
-            strides: [sh, sw, 1, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0,
-          } satisfies StridedSliceAttrs;
-          sub = s.run(StridedSlice, { x: filter }, taps);
-        }
-        const swapped = s.run(Transpose, { x: sub }, { perm: [0, 1, 3, 2] } satisfies TransposeAttrs);
-        const flipped = s.run(Reverse, { x: swapped }, { dims: [0, 1] } satisfies ReverseAttrs);
+        const flipped = s.keep(phaseFilter(backend, filter, ry, rx, sh, sw));
         const top = my - 1 - cy,
           left = mx - 1 - cx;
         const bottom = hp + my - 1 - g.outH - top,

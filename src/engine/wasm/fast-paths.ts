@@ -1,6 +1,6 @@
 /**
  * Faster versions of kernels tfjs-backend-wasm ships (matrix products with transposed operands, GatherV2 of
- * rows) and UnsortedSegmentSum (gather's gradient), which it lacks. The wrappers fall back to the shipped
+ * rows, Sum over leading axes) and UnsortedSegmentSum (gather's gradient), which it lacks. The wrappers fall back to the shipped
  * kernel outside their fast case.
  */
 import {
@@ -9,6 +9,8 @@ import {
   type BatchMatMulInputs,
   type GatherV2Attrs,
   type GatherV2Inputs,
+  type SumAttrs,
+  type SumInputs,
   type KernelFunc,
   type NamedAttrMap,
   type NamedTensorInfoMap,
@@ -17,6 +19,7 @@ import {
   type UnsortedSegmentSumAttrs,
   type UnsortedSegmentSumInputs,
 } from '@tensorflow/tfjs-core';
+import { sumLeading, transpose } from './layout.js';
 import { KernelScope, wasmKernel } from './scope.js';
 
 /**
@@ -34,7 +37,9 @@ export function transposingMatMul(original: KernelFunc): KernelFunc {
       const perm = t.shape.map((_, i) => i);
       const r = perm.length;
       [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-      return s.run(Transpose, { x: t }, { perm } satisfies TransposeAttrs);
+      return r <= 4 && t.dtype === 'float32'
+        ? s.keep(transpose(backend, t, perm))
+        : s.run(Transpose, { x: t }, { perm } satisfies TransposeAttrs);
     };
     const a = attrs.transposeA ? flip(inputs.a) : inputs.a;
     const b = attrs.transposeB ? flip(inputs.b) : inputs.b;
@@ -91,3 +96,24 @@ export const unsortedSegmentSum = wasmKernel<UnsortedSegmentSumInputs, UnsortedS
     return out;
   },
 );
+
+/**
+ * Sum over leading axes (a bias gradient sums [N, H, W, C] over N, H, W; a loss sums everything) as one pass
+ * with float64 accumulators: the shipped kernel first transposes the reduced axes innermost.
+ */
+export function leadingSum(original: KernelFunc): KernelFunc {
+  return wasmKernel<SumInputs, SumAttrs>((inputs, b, attrs) => {
+    const { x } = inputs;
+    const rank = x.shape.length;
+    const given = Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis];
+    const axes = [...new Set(given.map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
+    const leading = axes.length > 0 && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32' || rank === 0) {
+      return original({ inputs, backend: b, attrs: attrs as unknown as NamedAttrMap }) as TensorInfo;
+    }
+    const lead = axes.length;
+    const kept = x.shape.slice(lead);
+    const outShape = attrs.keepDims ? [...new Array<number>(lead).fill(1), ...kept] : kept;
+    return sumLeading(b, x, lead, outShape);
+  });
+}

@@ -4,6 +4,7 @@ import {
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   GatherV2,
+  Sum,
   UnsortedSegmentSum,
   _FusedMatMul,
   getKernel,
@@ -12,7 +13,7 @@ import {
   type KernelFunc,
 } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv-grads.js';
-import { rowGather, transposingMatMul, unsortedSegmentSum } from './fast-paths.js';
+import { leadingSum, rowGather, transposingMatMul, unsortedSegmentSum } from './fast-paths.js';
 
 let registered = false;
 
@@ -26,6 +27,8 @@ export function registerWasmTrainingKernels(): void {
   ];
   const gather = getKernel(GatherV2, 'wasm');
   if (gather) kernels.push([GatherV2, rowGather(gather.kernelFunc)]);
+  const sum = getKernel(Sum, 'wasm');
+  if (sum) kernels.push([Sum, leadingSum(sum.kernelFunc)]);
   for (const name of [BatchMatMul, _FusedMatMul]) {
     const k = getKernel(name, 'wasm');
     if (k) kernels.push([name, transposingMatMul(k.kernelFunc)]);

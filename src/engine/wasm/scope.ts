@@ -39,6 +39,12 @@ export class KernelScope {
     return out;
   }
 
+  /** Track an intermediate made outside `run` (e.g. by layout.ts) so that `finish` frees it. */
+  keep(t: TensorInfo): TensorInfo {
+    this.temps.push(t);
+    return t;
+  }
+
   /** Free every intermediate except `keep`. */
   finish(keep: TensorInfo): TensorInfo {
     for (const t of this.temps) if (t.dataId !== keep.dataId) this.backend.disposeData(t.dataId);
