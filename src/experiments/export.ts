@@ -21,7 +21,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { asWriteFailure, makeDir } from '../util/fs.js';
 import { LOCK_FILE } from '../util/lock.js';
-import { readExperimentRecord } from './run.js';
+import { readExperimentRecord } from './record.js';
 
 /** Files an export leaves behind: weights, their index, big or per-run pictures, logs, locks. */
 const LEFT_OUT = [/^ckpt-.*\.bin$/, /^checkpoint\.json$/, /^traversals\.png$/, /^eval\.html$/, /\.lock$/, /\.tmp$/];

@@ -24,7 +24,7 @@ import { scatterSvg } from '../viz/index.js';
 import { UserError } from '../util/errors.js';
 import { canonical, type ClaimResult } from './claims.js';
 import { sweepResults } from './results.js';
-import { readExperimentRecord } from './run.js';
+import { readExperimentRecord } from './record.js';
 
 export interface Sampling {
   traversals: number;

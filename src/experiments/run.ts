@@ -5,7 +5,7 @@
  * a latent picture `<out>/<step>.svg` — and finally the report (`report.html`, `claims.json`). Running the
  * same command again continues where it stopped; another scale or another experiment in the folder is refused.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createDataset, renderObservations, savePerturbation } from '../data/index.js';
 import { findPerturbation, analysePerceivedDistances, perceivedSummary } from '../analysis/index.js';
@@ -26,6 +26,9 @@ import { runDesign } from './design.js';
 import { collectCells, predict, predictionSvg, scoreCells, type PredictionResult } from './prediction.js';
 import type { ExperimentDefinition } from './registry.js';
 import type { ScaleName } from './schema.js';
+import { readExperimentRecord, type ExperimentRecord } from './record.js';
+
+export { readExperimentRecord, type ExperimentRecord } from './record.js';
 
 export interface ExperimentRunOptions extends Omit<
   SweepOptions,
@@ -37,27 +40,6 @@ export interface ExperimentRunOptions extends Omit<
 }
 
 const log = (s: string) => process.stderr.write(s + '\n');
-
-/** What experiment.json records: the experiment file as it was, and the scale. */
-export interface ExperimentRecord {
-  format: 'disentangle-experiment-1';
-  experiment: string;
-  scale: ScaleName;
-  file: string;
-  spec: unknown;
-  created: string;
-}
-
-/** The experiment.json of folder `dir`: a clear error when there is none, or it is damaged. */
-export function readExperimentRecord(dir: string): ExperimentRecord {
-  const path = join(dir, 'experiment.json');
-  if (!existsSync(path)) throw new UserError(`${dir} is not an experiment folder (no experiment.json)`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new UserError(`${path} is damaged (not JSON): move the folder away, or repair the file`);
-  }
-}
 
 function openFolder(def: ExperimentDefinition, scale: ScaleName, out: string): void {
   const path = join(out, 'experiment.json');
