@@ -35,6 +35,7 @@ export async function diagnoseRun(dir: string, o: DiagnoseOptions = {}) {
     try {
       const { result, html } = diagnoseLoaded(dir, loaded, o);
       await writeOutputs(() => {
+        writeFileAtomic(join(dir, 'diagnose.json'), JSON.stringify(result, null, 1) + '\n');
         writeFileAtomic(join(dir, 'diagnose.html'), html);
       });
       return result;

@@ -97,6 +97,8 @@ describe('an imported run', () => {
     expect(dg.code, dg.stderr).toBe(0);
     expect(JSON.parse(dg.stdout.trim().split('\n').pop()!).factored.linearity).toBeGreaterThanOrEqual(0);
     expect(existsSync(p('run/diagnose.html'))).toBe(true);
+    // the README's promise: the result is also in the run folder, as --json prints it
+    expect(Object.keys(JSON.parse(readFileSync(p('run/diagnose.json'), 'utf8')))).toContain('factored');
   });
 
   it('fine-tunes with train --resume --steps N', async () => {
