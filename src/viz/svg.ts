@@ -274,7 +274,8 @@ export function scatterSvg(
   const py = (v: number) => top + S - ((v - ylo) / (yhi - ylo)) * S;
   const classes = [...new Set(cls)].sort((a, b) => a - b);
   const legend = Math.max(90, 30 + 6 * Math.max(0, ...classes.map((c) => (o.classNames?.[c] ?? String(c)).length))),
-    w = left + S + legend,
+    // wide enough for the title too (≈ 7 px a character at 12 px bold)
+    w = Math.max(left + S + legend, o.title ? left + 7 * o.title.length : 0),
     h = top + S + bottom;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="10">`,
